@@ -1,0 +1,295 @@
+/*
+ * spangc: the public interface, source- and binary-compatible with
+ * bdwgc 8.2's <gc/gc.h>.
+ *
+ * Names, signatures, types and constant values are bdwgc's, so that a
+ * program written for bdwgc builds unchanged and a program linked against
+ * bdwgc's libgc.so.1 runs on spangc.  Behaviour is bdwgc's as documented;
+ * where bdwgc leaves something undefined, the comment says what spangc does.
+ *
+ * Layout: one section per topic, each free to grow as more of bdwgc's
+ * interface is added.  Extensions that bdwgc lacks are not declared here
+ * but in <spangc.h>.
+ */
+#ifndef GC_H
+#define GC_H
+
+#include "gc_version.h"
+#include "gc_config_macros.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Basic types                                                          */
+/* ------------------------------------------------------------------ */
+
+/* An unsigned and a signed integer exactly as wide as a pointer (LP64). */
+typedef unsigned long GC_word;
+typedef long GC_signed_word;
+
+/* Called when an allocation cannot be satisfied; receives the request
+ * size.  Its result (usually NULL) is what the allocation returns. */
+typedef void *(GC_CALLBACK *GC_oom_func)(size_t /* bytes_requested */);
+
+/* Receives a printf-style format with one %lu directive and its value. */
+typedef void (GC_CALLBACK *GC_warn_proc)(char * /* msg */,
+                                         GC_word /* arg */);
+
+/* A client function run on the collector's behalf. */
+typedef void *(GC_CALLBACK *GC_fn_type)(void * /* client_data */);
+
+/* The bottom (highest address, stacks grow down) of a thread's stack. */
+struct GC_stack_base {
+    void *mem_base;
+};
+
+typedef void *(GC_CALLBACK *GC_stack_base_func)(
+                        struct GC_stack_base * /* sb */, void * /* arg */);
+
+/* ------------------------------------------------------------------ */
+/* Status codes returned by registration calls                          */
+/* ------------------------------------------------------------------ */
+
+#define GC_SUCCESS       0  /* done */
+#define GC_DUPLICATE     1  /* was registered already */
+#define GC_NO_MEMORY     2  /* could not allocate the bookkeeping */
+#define GC_UNIMPLEMENTED 3  /* not available in this configuration */
+#define GC_NOT_FOUND     4  /* nothing registered to remove */
+
+/* ------------------------------------------------------------------ */
+/* Initialisation and version                                           */
+/* ------------------------------------------------------------------ */
+
+/* Sets the collector up.  Idempotent and cheap after the first call; the
+ * first allocation calls it when the client did not. */
+GC_API void GC_CALL GC_init(void);
+
+/* Nonzero once GC_init has run (explicitly or through an allocation). */
+GC_API int GC_CALL GC_is_init_called(void);
+
+/* The version of the library loaded, packed as
+ * (GC_VERSION_MAJOR << 16) | (GC_VERSION_MINOR << 8) | GC_VERSION_MICRO. */
+GC_API unsigned GC_CALL GC_get_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Allocation                                                           */
+/* ------------------------------------------------------------------ */
+
+/* A collected object of at least the requested size, zero-filled, that
+ * the collector scans for pointers.  NULL (through the OOM function) when
+ * memory runs out. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc(size_t /* size_in_bytes */);
+
+/* As GC_malloc, but the object is never scanned (it must hold no pointers
+ * to collected objects) and its contents are not cleared. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc_atomic(size_t /* size_in_bytes */);
+
+/* An object that is scanned but never reclaimed until GC_free. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc_uncollectable(size_t /* size_in_bytes */);
+
+/* An object that is neither scanned nor reclaimed until GC_free. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc_atomic_uncollectable(size_t /* size_in_bytes */);
+
+/* Large objects that the client promises to keep a pointer to within
+ * their first page (typically to their start) while they are live. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc_ignore_off_page(size_t /* size_in_bytes */);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_malloc_atomic_ignore_off_page(size_t /* size_in_bytes */);
+
+/* Resizes an object, keeping its kind and the common prefix of its
+ * contents.  GC_realloc(NULL, n) is GC_malloc(n); GC_realloc(p, 0) frees p
+ * and returns NULL. */
+GC_API void *GC_CALL GC_realloc(void * /* old_object */,
+                                size_t /* new_size_in_bytes */)
+        GC_ATTR_ALLOC_SIZE(2);
+
+/* Collected copies of a string (at most n bytes of it for strndup). */
+GC_API GC_ATTR_MALLOC char *GC_CALL GC_strdup(const char *);
+GC_API GC_ATTR_MALLOC char *GC_CALL GC_strndup(const char *, size_t)
+        GC_ATTR_NONNULL(1);
+
+/* Aligned collected objects.  GC_posix_memalign returns 0, EINVAL (the
+ * alignment is not a power of two multiple of sizeof(void *)) or ENOMEM. */
+GC_API int GC_CALL GC_posix_memalign(void ** /* memptr */,
+                                     size_t /* align */,
+                                     size_t /* lb */) GC_ATTR_NONNULL(1);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(2) void *GC_CALL
+        GC_memalign(size_t /* align */, size_t /* lb */);
+
+/* ------------------------------------------------------------------ */
+/* Explicit deallocation and object queries                             */
+/* ------------------------------------------------------------------ */
+
+/* Returns an object to the heap at once.  NULL is ignored.  The argument
+ * must be the start of an object from this heap (spangc aborts with a
+ * message otherwise, and on a second free of the same object). */
+GC_API void GC_CALL GC_free(void *);
+
+/* The start of the heap object containing the address, or NULL when the
+ * address is not inside one. */
+GC_API void *GC_CALL GC_base(void * /* displaced_pointer */);
+
+/* Nonzero when the address lies in memory the collector manages. */
+GC_API int GC_CALL GC_is_heap_ptr(const void *);
+
+/* The usable size of the object starting at the argument (at least the
+ * requested size); 0 for an address that is not in the heap. */
+GC_API size_t GC_CALL GC_size(const void * /* obj */) GC_ATTR_NONNULL(1);
+
+/* ------------------------------------------------------------------ */
+/* Collection control                                                   */
+/* ------------------------------------------------------------------ */
+
+/* A full collection now. */
+GC_API void GC_CALL GC_gcollect(void);
+
+/* A full collection, then return free pages to the OS. */
+GC_API void GC_CALL GC_gcollect_and_unmap(void);
+
+/* Does a small amount of pending collection work; nonzero while more
+ * remains. */
+GC_API int GC_CALL GC_collect_a_little(void);
+
+/* GC_disable and GC_enable nest: collections are off while the count of
+ * disables exceeds the count of enables. */
+GC_API void GC_CALL GC_disable(void);
+GC_API void GC_CALL GC_enable(void);
+GC_API int GC_CALL GC_is_disabled(void);
+
+/* The number of collections completed so far. */
+GC_API GC_word GC_CALL GC_get_gc_no(void);
+
+/* ------------------------------------------------------------------ */
+/* Heap statistics                                                      */
+/* ------------------------------------------------------------------ */
+
+/* Bytes of heap (including free and unmapped space). */
+GC_API size_t GC_CALL GC_get_heap_size(void);
+/* Bytes of the heap free for allocation. */
+GC_API size_t GC_CALL GC_get_free_bytes(void);
+/* Bytes of the heap returned to the OS. */
+GC_API size_t GC_CALL GC_get_unmapped_bytes(void);
+/* Bytes allocated since the last collection. */
+GC_API size_t GC_CALL GC_get_bytes_since_gc(void);
+/* Bytes allocated since start-up. */
+GC_API size_t GC_CALL GC_get_total_bytes(void);
+
+/* The five figures above in one consistent snapshot; any pointer may be
+ * NULL when that figure is not wanted. */
+GC_API void GC_CALL GC_get_heap_usage_safe(GC_word * /* pheap_size */,
+                                           GC_word * /* pfree_bytes */,
+                                           GC_word * /* punmapped_bytes */,
+                                           GC_word * /* pbytes_since_gc */,
+                                           GC_word * /* ptotal_bytes */);
+
+/* ------------------------------------------------------------------ */
+/* Roots                                                                */
+/* ------------------------------------------------------------------ */
+
+/* Scans [low, high_plus_1) for pointers at every collection. */
+GC_API void GC_CALL GC_add_roots(void * /* low_address */,
+                                 void * /* high_address_plus_1 */);
+/* Stops scanning a range given earlier to GC_add_roots. */
+GC_API void GC_CALL GC_remove_roots(void * /* low_address */,
+                                    void * /* high_address_plus_1 */);
+/* Forgets all roots added with GC_add_roots. */
+GC_API void GC_CALL GC_clear_roots(void);
+
+/* ------------------------------------------------------------------ */
+/* Heap growth and tuning                                               */
+/* ------------------------------------------------------------------ */
+
+/* Larger values collect more often and keep the heap smaller: the heap
+ * may grow by about 1/divisor of itself between collections. */
+GC_API void GC_CALL GC_set_free_space_divisor(GC_word);
+GC_API GC_word GC_CALL GC_get_free_space_divisor(void);
+
+/* The heap never grows beyond n bytes (0: no limit). */
+GC_API void GC_CALL GC_set_max_heap_size(GC_word /* n */);
+
+/* Grows the heap by at least the given number of bytes; nonzero on
+ * success. */
+GC_API int GC_CALL GC_expand_hp(size_t /* number_of_bytes */);
+
+/* Nonzero: never grow the heap implicitly. */
+GC_API void GC_CALL GC_set_dont_expand(int);
+GC_API int GC_CALL GC_get_dont_expand(void);
+
+/* Interior pointers: when on (the default), a pointer anywhere into an
+ * object, or just past its end, keeps it alive.  Set it before GC_init. */
+GC_API void GC_CALL GC_set_all_interior_pointers(int);
+GC_API int GC_CALL GC_get_all_interior_pointers(void);
+
+/* ------------------------------------------------------------------ */
+/* Out of memory and warnings                                           */
+/* ------------------------------------------------------------------ */
+
+GC_API void GC_CALL GC_set_oom_fn(GC_oom_func) GC_ATTR_NONNULL(1);
+GC_API GC_oom_func GC_CALL GC_get_oom_fn(void);
+
+/* An OOM function that prints a message and aborts. */
+GC_API void GC_CALL GC_abort_on_oom(void);
+
+GC_API void GC_CALL GC_set_warn_proc(GC_warn_proc /* p */)
+        GC_ATTR_NONNULL(1);
+GC_API GC_warn_proc GC_CALL GC_get_warn_proc(void);
+
+/* A warning procedure that drops every warning. */
+GC_API void GC_CALLBACK GC_ignore_warn_proc(char *, GC_word);
+
+/* ------------------------------------------------------------------ */
+/* Variables kept for old clients                                       */
+/* ------------------------------------------------------------------ */
+/* Read and written directly by existing binaries, so they are part of
+ * the ABI; the collector honours what a client writes there.  New code
+ * uses the setter and getter functions instead. */
+
+GC_API GC_ATTR_DEPRECATED GC_oom_func GC_oom_fn;       /* GC_set_oom_fn */
+GC_API GC_ATTR_DEPRECATED int GC_dont_gc;              /* GC_disable */
+GC_API GC_ATTR_DEPRECATED GC_word GC_free_space_divisor;
+GC_API GC_ATTR_DEPRECATED int GC_all_interior_pointers;
+
+/* ------------------------------------------------------------------ */
+/* Hidden pointers                                                      */
+/* ------------------------------------------------------------------ */
+/* A hidden pointer is a pointer value the collector does not recognise,
+ * so storing one does not keep its object alive. */
+
+typedef GC_word GC_hidden_pointer;
+#define GC_HIDE_POINTER(p) (~(GC_hidden_pointer)(p))
+#define GC_REVEAL_POINTER(p) ((void *)GC_HIDE_POINTER(p))
+
+/* ------------------------------------------------------------------ */
+/* Convenience macros                                                   */
+/* ------------------------------------------------------------------ */
+
+#define GC_INIT() GC_init()
+
+#define GC_MALLOC(sz)                       GC_malloc(sz)
+#define GC_MALLOC_ATOMIC(sz)                GC_malloc_atomic(sz)
+#define GC_MALLOC_UNCOLLECTABLE(sz)         GC_malloc_uncollectable(sz)
+#define GC_MALLOC_ATOMIC_UNCOLLECTABLE(sz)  GC_malloc_atomic_uncollectable(sz)
+#define GC_MALLOC_IGNORE_OFF_PAGE(sz)       GC_malloc_ignore_off_page(sz)
+#define GC_MALLOC_ATOMIC_IGNORE_OFF_PAGE(sz) \
+        GC_malloc_atomic_ignore_off_page(sz)
+#define GC_REALLOC(old, sz)                 GC_realloc(old, sz)
+#define GC_FREE(p)                          GC_free(p)
+#define GC_STRDUP(s)                        GC_strdup(s)
+#define GC_STRNDUP(s, sz)                   GC_strndup(s, sz)
+
+#define GC_NEW(t)               ((t *)GC_MALLOC(sizeof(t)))
+#define GC_NEW_ATOMIC(t)        ((t *)GC_MALLOC_ATOMIC(sizeof(t)))
+#define GC_NEW_UNCOLLECTABLE(t) ((t *)GC_MALLOC_UNCOLLECTABLE(sizeof(t)))
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* GC_H */

@@ -1,0 +1,96 @@
+/*
+ * spangc: the annotation macros used by the public declarations.
+ *
+ * Only what the public headers need: linkage (GC_API), calling
+ * convention (GC_CALL, GC_CALLBACK) and compiler attributes.  Each macro is
+ * guarded by #ifndef, as in bdwgc, so a client that predefines one keeps
+ * its own definition.  Nothing here depends on how spangc itself is built.
+ */
+#ifndef GC_CONFIG_MACROS_H
+#define GC_CONFIG_MACROS_H
+
+#include <stddef.h>     /* size_t, used by every allocation call */
+
+#if defined(__GNUC__) || defined(__clang__)
+# define GC_HAVE_GNU_ATTRIBUTES_ 1
+#else
+# define GC_HAVE_GNU_ATTRIBUTES_ 0
+#endif
+
+/* Declares a symbol of libgc.so.1.  The explicit default visibility keeps
+ * the symbol exported when the library is compiled with
+ * -fvisibility=hidden, which is how spangc hides everything else. */
+#ifndef GC_API
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_API extern __attribute__((visibility("default")))
+# else
+#   define GC_API extern
+# endif
+#endif
+
+/* Calling conventions: both empty on the platforms spangc supports; they
+ * exist so that declarations read the same as bdwgc's. */
+#ifndef GC_CALL
+# define GC_CALL
+#endif
+#ifndef GC_CALLBACK
+# define GC_CALLBACK GC_CALL
+#endif
+
+/* The result of an allocation aliases nothing else that is live. */
+#ifndef GC_ATTR_MALLOC
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_MALLOC __attribute__((__malloc__))
+# else
+#   define GC_ATTR_MALLOC
+# endif
+#endif
+
+/* Argument ARGNUM (or the product of N and S) is the size of the result,
+ * which lets __builtin_object_size and _FORTIFY_SOURCE see it. */
+#ifndef GC_ATTR_ALLOC_SIZE
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_ALLOC_SIZE(argnum) __attribute__((__alloc_size__(argnum)))
+# else
+#   define GC_ATTR_ALLOC_SIZE(argnum)
+# endif
+#endif
+#ifndef GC_ATTR_CALLOC_SIZE
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_CALLOC_SIZE(n, s) __attribute__((__alloc_size__(n, s)))
+# else
+#   define GC_ATTR_CALLOC_SIZE(n, s)
+# endif
+#endif
+
+/* Argument ARGNUM must not be a null pointer. */
+#ifndef GC_ATTR_NONNULL
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_NONNULL(argnum) __attribute__((__nonnull__(argnum)))
+# else
+#   define GC_ATTR_NONNULL(argnum)
+# endif
+#endif
+
+/* The function's result depends on its arguments only. */
+#ifndef GC_ATTR_CONST
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_CONST __attribute__((__const__))
+# else
+#   define GC_ATTR_CONST
+# endif
+#endif
+
+/* Marks the variables that bdwgc keeps only for old clients; new code
+ * uses the GC_set_* / GC_get_* functions.  A translation unit that must
+ * touch them without a warning (the library itself) predefines this
+ * macro as empty before including gc.h. */
+#ifndef GC_ATTR_DEPRECATED
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_ATTR_DEPRECATED __attribute__((__deprecated__))
+# else
+#   define GC_ATTR_DEPRECATED
+# endif
+#endif
+
+#endif /* GC_CONFIG_MACROS_H */

@@ -1,0 +1,193 @@
+/*
+ * heap.c: the heap (see heap.h).
+ *
+ * Departure from Go: Go maps arenas wherever its hints land and tracks
+ * them in a sparse radix tree.  spangc reserves the heap's whole address
+ * space once (1 TiB, halving down to 1 GiB where the system refuses) and
+ * grows upward inside it, so the page allocator is a flat bitmap, the
+ * plausible-heap bounds bdwgc clients read (GC_least/greatest_plausible_
+ * heap_addr) are tight, and a word is rejected by one comparison before
+ * any table is touched.  The arena map still covers all addresses, so a
+ * second reservation can be added later without changing the lookups.
+ */
+#include <string.h>
+#include <gc/gc_mark.h>
+#include "heap.h"
+#include "os.h"
+#include "sweep.h"
+
+struct sgc_heap sgc_heap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+void *GC_least_plausible_heap_addr;
+void *GC_greatest_plausible_heap_addr;
+
+int sgc_heap_init(void)
+{
+	size_t size = (size_t)1 << 40;
+	void *p = NULL;
+	if (sgc_arena_map_init() != 0)
+		return -1;
+	for (; size >= ((size_t)1 << 30); size /= 2) {
+		p = sgc_os_reserve(size, SGC_ARENA_SIZE);
+		if (p)
+			break;
+	}
+	if (!p)
+		return -1;
+	sgc_heap.base = (uintptr_t)p;
+	sgc_heap.reserve_end = sgc_heap.base + size;
+	sgc_heap.end = sgc_heap.base;
+	sgc_store_relaxed(&sgc_heap.sweepgen, 4);
+	if (sgc_pagealloc_init(&sgc_heap.pages, sgc_heap.base,
+			       size / SGC_PAGE_SIZE) != 0)
+		return -1;
+	GC_least_plausible_heap_addr = p;
+	GC_greatest_plausible_heap_addr = p;
+	return 0;
+}
+
+/* Grow with the heap lock held. */
+static int grow_locked(size_t npages)
+{
+	struct sgc_heap *h = &sgc_heap;
+	size_t bytes = sgc_round_up(npages, SGC_GROW_PAGES) * SGC_PAGE_SIZE;
+	uintptr_t old = h->end, new_end = old + bytes;
+	if (new_end > h->reserve_end || new_end < old)
+		return -1;
+	if (h->max_bytes && new_end - h->base > h->max_bytes)
+		return -1;
+	for (uintptr_t a = old & ~(SGC_ARENA_SIZE - 1); a < new_end;
+	     a += SGC_ARENA_SIZE)
+		if (!sgc_arena_create(a))
+			return -1;
+	if (sgc_os_commit((void *)old, bytes) != 0)
+		return -1;
+	sgc_pagealloc_grow(&h->pages, bytes / SGC_PAGE_SIZE);
+	__atomic_store_n(&h->end, new_end, __ATOMIC_RELEASE);
+	GC_greatest_plausible_heap_addr = (void *)new_end;
+	return 0;
+}
+
+int sgc_heap_grow(size_t bytes)
+{
+	pthread_mutex_lock(&sgc_heap.lock);
+	int rc = grow_locked((bytes + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE);
+	pthread_mutex_unlock(&sgc_heap.lock);
+	return rc;
+}
+
+/* Whether [addr, addr + len) may hold old data; raises zeroed_base past it
+ * (Go's allocNeedsZero).  Heap lock held. */
+static int needs_zero(uintptr_t addr, uintptr_t len)
+{
+	int dirty = 0;
+	uintptr_t end = addr + len;
+	while (addr < end) {
+		struct sgc_heap_arena *ha = sgc_arena_of(addr);
+		uintptr_t off = addr - ha->base;
+		uintptr_t arena_end = ha->base + SGC_ARENA_SIZE;
+		uintptr_t stop = end < arena_end ? end : arena_end;
+		if (off < ha->zeroed_base)
+			dirty = 1;
+		if (stop - ha->base > ha->zeroed_base)
+			ha->zeroed_base = stop - ha->base;
+		addr = stop;
+	}
+	return dirty;
+}
+
+/* Point spans[] of each page of [addr, addr + npages) at s. */
+static void set_spans(uintptr_t addr, size_t npages, struct sgc_span *s)
+{
+	for (size_t i = 0; i < npages; i++) {
+		uintptr_t a = addr + i * SGC_PAGE_SIZE;
+		struct sgc_heap_arena *ha = sgc_arena_of(a);
+		__atomic_store_n(&ha->spans[sgc_arena_page_index(a)], s,
+				 __ATOMIC_RELEASE);
+	}
+}
+
+struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
+				     int may_grow, int *needzero)
+{
+	struct sgc_heap *h = &sgc_heap;
+	if (!sgc_sweep_done())
+		sgc_sweep_reclaim(npages);
+	pthread_mutex_lock(&h->lock);
+	uintptr_t addr = sgc_pagealloc_alloc(&h->pages, npages);
+	if (!addr && may_grow && grow_locked(npages) == 0)
+		addr = sgc_pagealloc_alloc(&h->pages, npages);
+	if (!addr) {
+		pthread_mutex_unlock(&h->lock);
+		return NULL;
+	}
+	struct sgc_span *s = sgc_span_alloc_struct();
+	if (!s || sgc_span_init(s, addr, npages, spanclass) != 0) {
+		if (s)
+			sgc_span_free_struct(s);
+		sgc_pagealloc_free(&h->pages, addr, npages);
+		pthread_mutex_unlock(&h->lock);
+		return NULL;
+	}
+	int scavenged = sgc_pagealloc_take_scavenged(&h->pages, addr, npages);
+	int dirty = needs_zero(addr, npages * SGC_PAGE_SIZE);
+	*needzero = dirty && !scavenged;
+	s->needzero = (uint8_t)*needzero;
+	set_spans(addr, npages, s);
+	sgc_store_relaxed(&s->sweepgen, sgc_heap_sweepgen());
+	h->pages_in_use += npages;
+	sgc_fetch_add(&h->nspans, 1);
+	/* Publish: the state, then the page_in_use bit. */
+	sgc_store_release(&s->state, SGC_SPAN_IN_USE);
+	struct sgc_heap_arena *ha = sgc_arena_of(addr);
+	sgc_bitmap_clear(ha->page_marks, sgc_arena_page_index(addr));
+	sgc_bitmap_set(ha->page_in_use, sgc_arena_page_index(addr));
+	pthread_mutex_unlock(&h->lock);
+	return s;
+}
+
+void sgc_heap_free_span(struct sgc_span *s)
+{
+	struct sgc_heap *h = &sgc_heap;
+	SGC_ASSERT(s->on_list == NULL);
+	pthread_mutex_lock(&h->lock);
+	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
+	uintptr_t pg = sgc_arena_page_index(s->start);
+	sgc_bitmap_clear(ha->page_in_use, pg);
+	sgc_bitmap_clear(ha->page_marks, pg);
+	sgc_bitmap_clear(ha->page_specials, pg);
+	sgc_pagealloc_free(&h->pages, s->start, s->npages);
+	h->pages_in_use -= s->npages;
+	sgc_fetch_add(&h->nspans, (uintptr_t)-1);
+	sgc_span_free_struct(s); /* state becomes dead */
+	pthread_mutex_unlock(&h->lock);
+}
+
+size_t sgc_heap_mapped_bytes(void)
+{
+	return __atomic_load_n(&sgc_heap.end, __ATOMIC_RELAXED) - sgc_heap.base;
+}
+
+size_t sgc_heap_unmapped_bytes(void)
+{
+	return __atomic_load_n(&sgc_heap.pages.scav_pages, __ATOMIC_RELAXED) *
+	       SGC_PAGE_SIZE;
+}
+
+size_t sgc_heap_free_bytes(void)
+{
+	size_t free_pages = __atomic_load_n(&sgc_heap.pages.free_pages,
+					    __ATOMIC_RELAXED);
+	size_t scav = __atomic_load_n(&sgc_heap.pages.scav_pages,
+				      __ATOMIC_RELAXED);
+	return (free_pages - (scav < free_pages ? scav : free_pages)) *
+	       SGC_PAGE_SIZE;
+}
+
+size_t sgc_heap_scavenge(void)
+{
+	pthread_mutex_lock(&sgc_heap.lock);
+	size_t n = sgc_pagealloc_scavenge_all(&sgc_heap.pages);
+	pthread_mutex_unlock(&sgc_heap.lock);
+	return n;
+}

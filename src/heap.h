@@ -1,0 +1,85 @@
+/*
+ * heap.h: the heap (Go's mheap): address space, arenas, the page
+ * allocator and span allocation.
+ *
+ * The heap reserves its address space in one piece at start-up and grows
+ * its managed range [base, end) upward inside it, creating arena records
+ * as the range enters new arenas.  Spans are carved from that range by
+ * the page allocator.
+ *
+ * Invariants: a page of [base, end) is either in exactly one in-use span
+ * (its pagealloc bit set, its spans[] entry pointing at that span) or
+ * free (bit clear); pages_in_use is the sum of the in-use spans' npages.
+ *
+ * Locks: the heap lock guards the page allocator, the span-struct
+ * allocator, end, pages_in_use and zeroed_base.  Order: a central's lock
+ * may be held when taking the heap lock, never the reverse; the gcbits
+ * lock may be taken with the heap lock held.  sweepgen is atomic.
+ */
+#ifndef SGC_HEAP_H
+#define SGC_HEAP_H
+
+#ifndef SGC_BUILDING
+#error "src/heap.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "atomics.h"
+#include "pagealloc.h"
+#include "span.h"
+
+struct sgc_heap {
+	pthread_mutex_t lock;
+	struct sgc_pagealloc pages;
+	uintptr_t base;           /* start of the reservation and of the heap */
+	uintptr_t reserve_end;
+	uintptr_t end;            /* end of the managed range; heap lock */
+	size_t max_bytes;         /* GC_set_max_heap_size; 0 = no limit */
+	size_t pages_in_use;      /* heap lock */
+	sgc_atomic_word sweepgen; /* atomic */
+	sgc_atomic_word nspans;   /* atomic: spans in use */
+};
+
+SGC_HIDDEN extern struct sgc_heap sgc_heap;
+
+SGC_HIDDEN int sgc_heap_init(void);
+
+/* A new in-use span of npages pages for spanclass, published and swept for
+ * the current cycle; *needzero says whether its memory may be dirty.
+ * Grows the heap when may_grow is set.  NULL when the pages cannot be had
+ * (maximum heap size, system out of memory).  No lock held on entry,
+ * except possibly the central's lock. */
+SGC_HIDDEN struct sgc_span *sgc_heap_alloc_span(size_t npages,
+						unsigned spanclass,
+						int may_grow, int *needzero);
+
+/* Give an in-use span's pages back; the span must be claimed by the caller
+ * and on no central list.  Takes the heap lock. */
+SGC_HIDDEN void sgc_heap_free_span(struct sgc_span *s);
+
+/* Grow the managed range by at least bytes; 0 on success. */
+SGC_HIDDEN int sgc_heap_grow(size_t bytes);
+
+/* Managed bytes, and bytes returned to the system.  Racy reads. */
+SGC_HIDDEN size_t sgc_heap_mapped_bytes(void);
+SGC_HIDDEN size_t sgc_heap_unmapped_bytes(void);
+SGC_HIDDEN size_t sgc_heap_free_bytes(void);
+
+/* Return all free pages to the system. */
+SGC_HIDDEN size_t sgc_heap_scavenge(void);
+
+static inline uintptr_t sgc_heap_sweepgen(void)
+{
+	return sgc_load_acquire(&sgc_heap.sweepgen);
+}
+
+/* Whether addr is inside the heap's managed range. */
+static inline int sgc_heap_contains(uintptr_t addr)
+{
+	return addr >= sgc_heap.base && addr < sgc_heap.end;
+}
+
+#endif /* SGC_HEAP_H */

@@ -1,0 +1,45 @@
+/*
+ * init.h: start-up, configuration from the environment, and the client's
+ * callbacks (warnings, out of memory, collection start).
+ *
+ * Initialisation runs once, on GC_init or on the first call that needs the
+ * collector; GC_init is idempotent and cheap afterwards (one acquire load).
+ *
+ * Locks: the init lock serialises the first initialisation; the config is
+ * written before the ready flag is published and read freely after.
+ */
+#ifndef SGC_INIT_H
+#define SGC_INIT_H
+
+#ifndef SGC_BUILDING
+#error "src/init.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include "atomics.h"
+#include "util.h"
+
+struct sgc_config {
+	int print_stats; /* GC_PRINT_STATS */
+	int no_dls;      /* do not scan shared objects' static data */
+};
+
+SGC_HIDDEN extern struct sgc_config sgc_config;
+SGC_HIDDEN extern sgc_atomic_word sgc_ready; /* atomic */
+
+SGC_HIDDEN void sgc_init_slow(void);
+
+static inline void sgc_ensure_init(void)
+{
+	if (SGC_UNLIKELY(!sgc_load_acquire(&sgc_ready)))
+		sgc_init_slow();
+}
+
+/* Report a client-visible warning through the warn proc. */
+SGC_HIDDEN void sgc_warn(const char *msg, uintptr_t arg);
+
+/* Out of memory for a request of bytes: warn, and return what the
+ * client's OOM function returns. */
+SGC_HIDDEN void *sgc_oom(size_t bytes);
+
+#endif /* SGC_INIT_H */

@@ -1,0 +1,53 @@
+/*
+ * knobs.h: every build-time knob of spangc, in one place.
+ *
+ * Each knob has a value-tested default (#if SGC_FOO, never #ifdef), so that
+ * -Wundef catches a misspelt knob.  Layout facts that follow from the knobs
+ * are checked with _Static_assert where they are used.
+ *
+ * This header, like every header under src/, is internal: it refuses to be
+ * included from outside the library and its white-box tests.
+ */
+#ifndef SGC_KNOBS_H
+#define SGC_KNOBS_H
+
+#ifndef SGC_BUILDING
+#error "src/knobs.h is internal to spangc; include <gc.h> instead"
+#endif
+
+/* Debug tier: cheap internal assertions.  Set by --enable-debug. */
+#ifndef SGC_DEBUG
+#define SGC_DEBUG 0
+#endif
+
+/* Page size of the heap (not the OS page): 8 KiB, as Go. */
+#define SGC_PAGE_SHIFT 13
+#define SGC_PAGE_SIZE ((uintptr_t)1 << SGC_PAGE_SHIFT)
+
+/* Arenas: 64 MiB of address space each, with metadata kept outside. */
+#define SGC_ARENA_SHIFT 26
+#define SGC_ARENA_SIZE ((uintptr_t)1 << SGC_ARENA_SHIFT)
+#define SGC_PAGES_PER_ARENA (SGC_ARENA_SIZE / SGC_PAGE_SIZE)
+
+/* Address bits covered by the arena map (x86-64 and aarch64 user space). */
+#define SGC_ADDR_BITS 48
+
+/* Largest object served from a size class; larger ones get their own span. */
+#define SGC_MAX_SMALL_SIZE 32768
+
+/* Object kinds: bdwgc's four built-in kinds plus room for GC_new_kind. */
+#define SGC_MAX_KINDS 16
+
+/* Granularity of the heap's growth inside the reservation (1 MiB). */
+#define SGC_GROW_PAGES 128
+
+/* Minimum allocation between two collections (the pacer's floor). */
+#define SGC_MIN_GC_BUDGET ((size_t)4 << 20)
+
+/* Entries per mark-stack segment. */
+#define SGC_MARK_SEGMENT_ENTRIES 8192
+
+/* Large objects are scanned in pieces of this many bytes. */
+#define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)
+
+#endif /* SGC_KNOBS_H */

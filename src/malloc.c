@@ -1,0 +1,327 @@
+/*
+ * malloc.c: the public allocation calls (see malloc.h).
+ */
+#include <errno.h>
+#include <string.h>
+#include <gc/gc.h>
+#include "cache.h"
+#include "central.h"
+#include "collect.h"
+#include "heap.h"
+#include "init.h"
+#include "malloc.h"
+#include "gcbits.h"
+#include "pacer.h"
+#include "sweep.h"
+
+/* The request size for lb bytes of kind: extra byte, 16-byte rounding.
+ * 0 when it overflows. */
+static inline size_t request_size(size_t lb, unsigned kind)
+{
+	size_t req = lb + (GC_all_interior_pointers &&
+			   !sgc_kinds[kind].uncollectable);
+	if (SGC_UNLIKELY(req < lb || req > SIZE_MAX - SGC_ARENA_SIZE))
+		return 0;
+	return req <= 8 ? 8 : (req + 15) & ~(size_t)15;
+}
+
+/* Take a slot from the cache's span for spc, refilling it when it is
+ * full; collects and retries once before giving up. */
+static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
+					   size_t lb)
+{
+	struct sgc_span *s = c->alloc[spc];
+	uint32_t idx = sgc_span_next_free_index(s);
+	if (idx == s->nelems) {
+		sgc_collect_maybe();
+		if (sgc_cache_refill(c, spc) != 0) {
+			sgc_collect(SGC_REASON_OOM);
+			sgc_sweep_finish();
+			if (sgc_cache_refill(c, spc) != 0)
+				return sgc_oom(lb);
+		}
+		s = c->alloc[spc];
+		idx = sgc_span_next_free_index(s);
+		SGC_CHECK(idx < s->nelems);
+	}
+	s->alloc_count++;
+	void *p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
+	if (s->needzero && sgc_kinds[sgc_spanclass_kind(spc)].zeroed)
+		memset(p, 0, s->elem_size);
+	return p;
+}
+
+static inline void *alloc_small(size_t req, unsigned kind, size_t lb)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	if (SGC_UNLIKELY(!c))
+		return sgc_oom(lb);
+	unsigned spc = sgc_spanclass(kind, sgc_size_to_class(req));
+	struct sgc_span *s = c->alloc[spc];
+	uint64_t cache = s->alloc_cache;
+	if (SGC_LIKELY(cache != 0)) {
+		unsigned bit = (unsigned)__builtin_ctzll(cache);
+		uint32_t idx = s->free_index + bit;
+		uint32_t next = idx + 1;
+		if (SGC_LIKELY(idx < s->nelems &&
+			       (next % 64 != 0 || next == s->nelems))) {
+			s->alloc_cache = cache >> bit >> 1;
+			s->free_index = next;
+			s->alloc_count++;
+			void *p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
+			if (s->needzero && sgc_kinds[kind].zeroed)
+				memset(p, 0, s->elem_size);
+			return p;
+		}
+	}
+	return alloc_small_slow(c, spc, lb);
+}
+
+static SGC_NOINLINE void *alloc_large(size_t req, unsigned kind, size_t lb)
+{
+	size_t npages = (req + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE;
+	unsigned spc = sgc_spanclass(kind, 0);
+	int needzero;
+	if (req > sgc_heap.reserve_end - sgc_heap.base ||
+	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
+		return sgc_oom(lb);
+	sgc_collect_maybe();
+	struct sgc_span *s = sgc_heap_alloc_span(npages, spc, !GC_get_dont_expand(),
+						 &needzero);
+	if (!s) {
+		sgc_collect(SGC_REASON_OOM);
+		sgc_sweep_finish();
+		s = sgc_heap_alloc_span(npages, spc, 1, &needzero);
+		if (!s)
+			return sgc_oom(lb);
+	}
+	s->free_index = 1;
+	s->alloc_count = 1;
+	s->alloc_cache = 0;
+	sgc_pacer_note_alloc((intptr_t)(npages * SGC_PAGE_SIZE));
+	if (needzero && sgc_kinds[kind].zeroed)
+		memset((void *)s->start, 0, npages * SGC_PAGE_SIZE);
+	sgc_central_put_swept(&sgc_centrals[spc], s);
+	return (void *)s->start;
+}
+
+void *sgc_alloc(size_t lb, unsigned kind)
+{
+	sgc_ensure_init();
+	size_t req = request_size(lb, kind);
+	if (SGC_UNLIKELY(req == 0))
+		return sgc_oom(lb);
+	if (SGC_LIKELY(req <= SGC_MAX_SMALL_SIZE))
+		return alloc_small(req, kind, lb);
+	return alloc_large(req, kind, lb);
+}
+
+void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)
+{
+	sgc_ensure_init();
+	if (align <= 8)
+		return sgc_alloc(lb, kind);
+	size_t req = request_size(lb, kind);
+	if (req == 0)
+		return sgc_oom(lb);
+	/* Spans start on 8 KiB boundaries: a class whose size is a multiple
+	 * of align aligns every object. */
+	if (req <= SGC_MAX_SMALL_SIZE && align <= SGC_PAGE_SIZE) {
+		for (unsigned sc = sgc_size_to_class(req);
+		     sc < SGC_NUM_SIZE_CLASSES; sc++)
+			if (sgc_class_size(sc) % align == 0)
+				return alloc_small(sgc_class_size(sc), kind, lb);
+	}
+	if (align <= SGC_PAGE_SIZE)
+		return alloc_large(req > SGC_MAX_SMALL_SIZE ? req :
+				   SGC_MAX_SMALL_SIZE + 1, kind, lb);
+	/* Wider than a page: over-allocate and return an interior pointer,
+	 * as bdwgc does (kept alive by interior-pointer recognition). */
+	if (req > SIZE_MAX - align)
+		return sgc_oom(lb);
+	char *p = alloc_large(req + align, kind, lb);
+	if (!p)
+		return NULL;
+	return (void *)sgc_round_up((uintptr_t)p, align);
+}
+
+void *GC_malloc(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_NORMAL);
+}
+
+void *GC_malloc_atomic(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_PTRFREE);
+}
+
+void *GC_malloc_uncollectable(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_UNCOLLECTABLE);
+}
+
+void *GC_malloc_atomic_uncollectable(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_AUNCOLLECTABLE);
+}
+
+void *GC_malloc_ignore_off_page(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_NORMAL);
+}
+
+void *GC_malloc_atomic_ignore_off_page(size_t lb)
+{
+	return sgc_alloc(lb, SGC_KIND_PTRFREE);
+}
+
+void *GC_memalign(size_t align, size_t lb)
+{
+	if (!sgc_is_pow2(align))
+		return NULL;
+	return sgc_alloc_aligned(lb, align, SGC_KIND_NORMAL);
+}
+
+int GC_posix_memalign(void **memptr, size_t align, size_t lb)
+{
+	if (!sgc_is_pow2(align) || align % sizeof(void *) != 0)
+		return EINVAL;
+	void *p = sgc_alloc_aligned(lb, align, SGC_KIND_NORMAL);
+	if (!p)
+		return ENOMEM;
+	*memptr = p;
+	return 0;
+}
+
+char *GC_strdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s);
+	char *p = sgc_alloc(n + 1, SGC_KIND_PTRFREE);
+	if (p)
+		memcpy(p, s, n + 1);
+	return p;
+}
+
+char *GC_strndup(const char *s, size_t n)
+{
+	size_t len = strnlen(s, n);
+	char *p = sgc_alloc(len + 1, SGC_KIND_PTRFREE);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = 0;
+	}
+	return p;
+}
+
+/* The object whose first byte is p, or an abort naming the call. */
+static void require_base(const char *call, void *p, struct sgc_obj *o)
+{
+	if (!sgc_find_object((uintptr_t)p, 1, o))
+		sgc_fatal("%s(%p): not an object of the collector's heap, or"
+			  " already freed", call, p);
+	if (o->base != (uintptr_t)p)
+		sgc_fatal("%s(%p): points into the middle of the object at %p",
+			  call, p, (void *)o->base);
+}
+
+/* Release a large object's span at once.  Claims it from the sweepers. */
+static void free_large(struct sgc_span *s, void *p)
+{
+	for (;;) {
+		uintptr_t sg = sgc_heap_sweepgen();
+		uintptr_t v = sgc_load_acquire(&s->sweepgen);
+		if ((v == sg || v == sg - 2) && sgc_cas(&s->sweepgen, v, sg - 1))
+			break;
+		if (v != sg - 1 || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
+			sgc_fatal("GC_free(%p): object freed twice", p);
+	}
+	sgc_central_unlink(&sgc_centrals[s->spanclass], s);
+	sgc_heap_free_span(s);
+}
+
+/* Mark a small object free; its slot is reused after the next sweep. */
+static void free_small(struct sgc_span *s, uint32_t i, void *p)
+{
+	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+	if (!freed) {
+		uint64_t *fresh = sgc_gcbits_alloc(sgc_bitmap_words(s->nelems));
+		if (!fresh)
+			return; /* no memory for the bits: leave it to the GC */
+		if (!sgc_cas(&s->freed_bits, 0, (uintptr_t)fresh))
+			freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+		else
+			freed = fresh;
+	}
+	sgc_atomic_word *w = (sgc_atomic_word *)&freed[i / 64];
+	uintptr_t bit = (uintptr_t)1 << (i % 64);
+	uintptr_t old;
+	do {
+		old = sgc_load_relaxed(w);
+		if (old & bit)
+			sgc_fatal("GC_free(%p): object freed twice", p);
+	} while (!sgc_cas(w, old, old | bit));
+}
+
+void GC_free(void *p)
+{
+	struct sgc_obj o;
+	if (!p)
+		return;
+	require_base("GC_free", p, &o);
+	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0)
+		free_large(o.span, p);
+	else
+		free_small(o.span, o.index, p);
+}
+
+void *GC_base(void *p)
+{
+	struct sgc_obj o;
+	if (!sgc_load_acquire(&sgc_ready))
+		return NULL;
+	return sgc_find_object((uintptr_t)p, 1, &o) ? (void *)o.base : NULL;
+}
+
+size_t GC_size(const void *p)
+{
+	struct sgc_obj o;
+	if (!sgc_load_acquire(&sgc_ready))
+		return 0;
+	return sgc_find_object((uintptr_t)p, 1, &o) ?
+		       sgc_span_elem_bytes(o.span) : 0;
+}
+
+int GC_is_heap_ptr(const void *p)
+{
+	if (!sgc_load_acquire(&sgc_ready))
+		return 0;
+	return sgc_span_of_heap((uintptr_t)p) != NULL;
+}
+
+void *GC_realloc(void *p, size_t lb)
+{
+	struct sgc_obj o;
+	if (!p)
+		return GC_malloc(lb);
+	if (lb == 0) {
+		GC_free(p);
+		return NULL;
+	}
+	require_base("GC_realloc", p, &o);
+	unsigned kind = sgc_spanclass_kind(o.span->spanclass);
+	size_t sz = sgc_span_elem_bytes(o.span);
+	size_t req = request_size(lb, kind);
+	if (req != 0 && req <= sz && req >= sz / 2) {
+		/* Fits: clear the tail so stale pointers do not retain. */
+		memset((char *)p + lb, 0, sz - lb);
+		return p;
+	}
+	void *q = sgc_alloc(lb, kind);
+	if (!q)
+		return NULL;
+	memcpy(q, p, lb < sz ? lb : sz);
+	GC_free(p);
+	return q;
+}

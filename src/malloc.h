@@ -1,0 +1,32 @@
+/*
+ * malloc.h: the allocation entry points behind the public GC_malloc family.
+ *
+ * Every request pays for bdwgc's "extra byte" when all interior pointers
+ * are recognised (so that a pointer just past the end of an object keeps
+ * it alive), except for uncollectable kinds, which are never collected
+ * anyway.  Requests above 8 bytes are rounded to 16 so that results are
+ * aligned like bdwgc's and glibc's (16 bytes); the 24-byte class is left
+ * unused by them.  Small requests go through the thread's cache; large
+ * ones (over 32 KiB) get a span of their own.
+ *
+ * Locks: none on the fast path; see cache.h, central.h and heap.h for the
+ * slow paths.
+ */
+#ifndef SGC_MALLOC_H
+#define SGC_MALLOC_H
+
+#ifndef SGC_BUILDING
+#error "src/malloc.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include "util.h"
+
+/* Allocate lb bytes of the given kind; NULL (after the OOM function) when
+ * memory cannot be had. */
+SGC_HIDDEN void *sgc_alloc(size_t lb, unsigned kind);
+
+/* Allocate lb bytes of kind aligned to align (a power of two). */
+SGC_HIDDEN void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind);
+
+#endif /* SGC_MALLOC_H */

@@ -1,0 +1,56 @@
+/*
+ * mark.h: the mark phase.
+ *
+ * With the world stopped, marks every object reachable from the roots:
+ * static data and added roots (roots.h), the stacks and registers of the
+ * threads (thread.h), and every allocated object of an uncollectable kind.
+ * Each word that find_object accepts sets the object's bit in its span's
+ * gcmark_bits and the span's bit in page_marks; objects of scanned kinds
+ * go on the mark stack.  The mark stack is a chain of segments from the
+ * system; when no segment can be had, the object stays marked but
+ * unscanned and the phase rescans the marked heap afterwards, so overflow
+ * never loses work.  Nothing recurses on the C stack.
+ *
+ * Locks: called by the collector with the world stopped; takes the central
+ * locks to walk uncollectable spans.
+ */
+#ifndef SGC_MARK_H
+#define SGC_MARK_H
+
+#ifndef SGC_BUILDING
+#error "src/mark.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include "span.h"
+
+struct sgc_mark_result {
+	size_t live_scanned;  /* bytes of marked objects of scanned kinds */
+	size_t live_ptrfree;  /* bytes of marked pointer-free objects */
+	size_t live_objects;
+	size_t roots_bytes;   /* bytes of static data and roots scanned */
+	size_t stack_bytes;
+	unsigned overflows;   /* rescans forced by mark-stack overflow */
+};
+
+/* Test knob: the most mark-stack segments that may exist at once (0 = no
+ * limit).  Lower it to exercise the overflow path. */
+SGC_HIDDEN extern size_t sgc_mark_segment_limit;
+
+/* The whole mark phase.  World stopped, sweeping finished, caches flushed. */
+SGC_HIDDEN void sgc_mark_phase(struct sgc_mark_result *out);
+
+/* Mark the object at or around w, as a root would (for tests). */
+SGC_HIDDEN void sgc_mark_word(uintptr_t w);
+
+/* Scan [lo, hi) for pointers now, as roots are scanned. */
+SGC_HIDDEN void sgc_mark_range(uintptr_t lo, uintptr_t hi);
+
+/* Empty the mark stack. */
+SGC_HIDDEN void sgc_mark_drain(void);
+
+/* Whether the object at base is marked. */
+SGC_HIDDEN int sgc_mark_is_marked(const struct sgc_obj *o);
+
+#endif /* SGC_MARK_H */

@@ -1,0 +1,220 @@
+/*
+ * pagealloc.c: address-ordered first fit over a bitmap with chunk
+ * summaries (see pagealloc.h).
+ *
+ * Departure from Go: Go's page allocator covers the whole address space
+ * with a radix tree of summaries because its arenas may be anywhere.
+ * spangc reserves the heap's address space in one piece (see heap.c), so
+ * a flat array of chunk summaries is enough and a search is a linear walk
+ * over summaries of the chunks below the answer.
+ */
+#include <string.h>
+#include "os.h"
+#include "pagealloc.h"
+
+int sgc_pagealloc_init(struct sgc_pagealloc *pa, uintptr_t base,
+		       size_t cap_pages)
+{
+	memset(pa, 0, sizeof *pa);
+	cap_pages = sgc_round_up(cap_pages, SGC_CHUNK_PAGES);
+	pa->base = base;
+	pa->cap_pages = cap_pages;
+	pa->bits = sgc_os_alloc(cap_pages / 8);
+	pa->scav = sgc_os_alloc(cap_pages / 8);
+	pa->sums = sgc_os_alloc(cap_pages / SGC_CHUNK_PAGES * sizeof *pa->sums);
+	if (!pa->bits || !pa->scav || !pa->sums)
+		return -1;
+	return 0;
+}
+
+/* The length of the free run starting at bit i of w (bits past n count as
+ * used); used by the summary.  w has SGC_CHUNK_WORDS words. */
+static unsigned free_run_at(const uint64_t *w, unsigned i)
+{
+	unsigned run = 0;
+	while (i < SGC_CHUNK_PAGES) {
+		uint64_t x = w[i / 64] >> (i % 64);
+		unsigned avail = 64 - i % 64;
+		unsigned z = x ? (unsigned)__builtin_ctzll(x) : avail;
+		if (z > avail)
+			z = avail;
+		run += z;
+		i += z;
+		if (z < avail)
+			break;
+	}
+	return run;
+}
+
+struct sgc_chunk_sum sgc_pagealloc_summarize(const uint64_t *w)
+{
+	struct sgc_chunk_sum s = { 0, 0, 0 };
+	unsigned i = 0, run = 0;
+	s.start = (uint16_t)free_run_at(w, 0);
+	while (i < SGC_CHUNK_PAGES) {
+		uint64_t x = w[i / 64] >> (i % 64);
+		if (x & 1) { /* skip the used pages */
+			unsigned avail = 64 - i % 64;
+			uint64_t nx = ~x;
+			unsigned o = nx ? (unsigned)__builtin_ctzll(nx) : 64;
+			i += o < avail ? o : avail;
+			continue;
+		}
+		run = free_run_at(w, i);
+		if (run > s.max)
+			s.max = (uint16_t)run;
+		i += run;
+		if (i == SGC_CHUNK_PAGES)
+			s.end = (uint16_t)run;
+	}
+	return s;
+}
+
+static void update_chunk(struct sgc_pagealloc *pa, size_t c)
+{
+	pa->sums[c] = sgc_pagealloc_summarize(&pa->bits[c * SGC_CHUNK_WORDS]);
+}
+
+/* Set (used = 1) or clear bits [i, i + n) and refresh their summaries. */
+static void set_range(struct sgc_pagealloc *pa, size_t i, size_t n, int used)
+{
+	size_t end = i + n;
+	size_t c0 = i / SGC_CHUNK_PAGES, c1 = (end - 1) / SGC_CHUNK_PAGES;
+	while (i < end) {
+		size_t w = i / 64;
+		unsigned b = (unsigned)(i % 64);
+		size_t k = 64 - b < end - i ? 64 - b : end - i;
+		uint64_t mask = (k == 64 ? ~(uint64_t)0 : (((uint64_t)1 << k) - 1)) << b;
+		if (used)
+			pa->bits[w] |= mask;
+		else
+			pa->bits[w] &= ~mask;
+		i += k;
+	}
+	for (size_t c = c0; c <= c1; c++)
+		update_chunk(pa, c);
+}
+
+void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
+{
+	size_t old = pa->npages;
+	SGC_CHECK(old + npages <= pa->cap_pages);
+	size_t chunk_end = sgc_round_up(old + npages, SGC_CHUNK_PAGES);
+	/* Pages past the new end in the last chunk stay "in use". */
+	if (chunk_end > old + npages)
+		set_range(pa, old + npages, chunk_end - old - npages, 1);
+	set_range(pa, old, npages, 0);
+	pa->npages = old + npages;
+	pa->free_pages += npages;
+	if (pa->sums[pa->first_free].max == 0)
+		pa->first_free = old / SGC_CHUNK_PAGES;
+}
+
+/* First run of n free pages inside chunk c (n <= chunk size), or -1. */
+static long find_in_chunk(const struct sgc_pagealloc *pa, size_t c, size_t n)
+{
+	const uint64_t *w = &pa->bits[c * SGC_CHUNK_WORDS];
+	unsigned i = 0;
+	while (i < SGC_CHUNK_PAGES) {
+		unsigned run = free_run_at(w, i);
+		if (run >= n)
+			return (long)(c * SGC_CHUNK_PAGES + i);
+		i += run;
+		/* skip the used pages that stopped the run */
+		while (i < SGC_CHUNK_PAGES && ((w[i / 64] >> (i % 64)) & 1))
+			i++;
+	}
+	return -1;
+}
+
+uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa, size_t npages)
+{
+	if (npages == 0 || npages > pa->free_pages)
+		return 0;
+	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
+	size_t run = 0, run_start = 0;
+	long found = -1;
+	for (size_t c = pa->first_free; c < nchunks; c++) {
+		struct sgc_chunk_sum s = pa->sums[c];
+		size_t cstart = c * SGC_CHUNK_PAGES;
+		if (s.start == SGC_CHUNK_PAGES) { /* wholly free */
+			if (run == 0)
+				run_start = cstart;
+			run += SGC_CHUNK_PAGES;
+			if (run >= npages) {
+				found = (long)run_start;
+				break;
+			}
+			continue;
+		}
+		if (run + s.start >= npages) {
+			found = (long)(run ? run_start : cstart);
+			break;
+		}
+		if (s.max >= npages) {
+			found = find_in_chunk(pa, c, npages);
+			SGC_CHECK(found >= 0);
+			break;
+		}
+		run = s.end;
+		run_start = cstart + SGC_CHUNK_PAGES - s.end;
+	}
+	if (found < 0)
+		return 0;
+	set_range(pa, (size_t)found, npages, 1);
+	pa->free_pages -= npages;
+	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
+		pa->first_free++;
+	return pa->base + (uintptr_t)found * SGC_PAGE_SIZE;
+}
+
+void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
+{
+	size_t i = (addr - pa->base) / SGC_PAGE_SIZE;
+	SGC_CHECK(addr >= pa->base && i + npages <= pa->npages);
+	set_range(pa, i, npages, 0);
+	pa->free_pages += npages;
+	if (i / SGC_CHUNK_PAGES < pa->first_free)
+		pa->first_free = i / SGC_CHUNK_PAGES;
+}
+
+int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa, uintptr_t addr,
+				 size_t npages)
+{
+	size_t i = (addr - pa->base) / SGC_PAGE_SIZE, end = i + npages;
+	int all = 1;
+	for (; i < end; i++) {
+		uint64_t bit = (uint64_t)1 << (i % 64);
+		if (pa->scav[i / 64] & bit) {
+			pa->scav[i / 64] &= ~bit;
+			pa->scav_pages--;
+		} else
+			all = 0;
+	}
+	return all;
+}
+
+size_t sgc_pagealloc_scavenge_all(struct sgc_pagealloc *pa)
+{
+	size_t n = 0, i = 0;
+	while (i < pa->npages) {
+		if (sgc_pagealloc_in_use(pa, i)) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < pa->npages && !sgc_pagealloc_in_use(pa, j))
+			j++;
+		sgc_os_decommit((void *)(pa->base + i * SGC_PAGE_SIZE),
+				(j - i) * SGC_PAGE_SIZE);
+		for (size_t k = i; k < j; k++) {
+			if (!((pa->scav[k / 64] >> (k % 64)) & 1)) {
+				n++;
+				pa->scav_pages++;
+			}
+			pa->scav[k / 64] |= (uint64_t)1 << (k % 64);
+		}
+		i = j;
+	}
+	return n;
+}

@@ -1,0 +1,225 @@
+/*
+ * roots.c: added roots, exclusions and static data (see roots.h).
+ *
+ * Both tables are sorted arrays of disjoint ranges in memory from the
+ * system; they grow by doubling.  Adding an overlapping root merges it,
+ * as bdwgc does; removing cuts the ranges that fall inside.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <string.h>
+#include <gc/gc.h>
+#include "init.h"
+#include "os.h"
+#include "roots.h"
+
+struct range {
+	uintptr_t lo, hi;
+};
+
+struct table {
+	struct range *r;
+	size_t n, cap;
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct table added, excluded;
+static uintptr_t self_lo, self_hi; /* a word inside our own data */
+
+/* Make room for one more range; -1 when the system refuses. */
+static int reserve(struct table *t)
+{
+	if (t->n < t->cap)
+		return 0;
+	size_t cap = t->cap ? t->cap * 2 : 256;
+	struct range *r = sgc_os_alloc(cap * sizeof *r);
+	if (!r)
+		return -1;
+	if (t->r) {
+		memcpy(r, t->r, t->n * sizeof *r);
+		sgc_os_release(t->r, t->cap * sizeof *r);
+	}
+	t->r = r;
+	t->cap = cap;
+	return 0;
+}
+
+/* Insert [lo, hi), merging with overlapping or touching ranges. */
+static int insert(struct table *t, uintptr_t lo, uintptr_t hi)
+{
+	if (reserve(t) != 0)
+		return -1;
+	size_t i = 0;
+	while (i < t->n && t->r[i].hi < lo)
+		i++;
+	size_t j = i;
+	while (j < t->n && t->r[j].lo <= hi) {
+		if (t->r[j].lo < lo)
+			lo = t->r[j].lo;
+		if (t->r[j].hi > hi)
+			hi = t->r[j].hi;
+		j++;
+	}
+	/* Ranges i..j-1 merge into one at i. */
+	memmove(&t->r[i + 1], &t->r[j], (t->n - j) * sizeof *t->r);
+	t->n = t->n - (j - i) + 1;
+	t->r[i].lo = lo;
+	t->r[i].hi = hi;
+	return 0;
+}
+
+/* Remove every part of [lo, hi) from t. */
+static void cut(struct table *t, uintptr_t lo, uintptr_t hi)
+{
+	size_t out = 0;
+	struct range keep[2];
+	for (size_t i = 0; i < t->n; i++) {
+		struct range r = t->r[i];
+		size_t k = 0;
+		if (r.hi <= lo || r.lo >= hi) {
+			keep[k++] = r;
+		} else {
+			if (r.lo < lo)
+				keep[k++] = (struct range){ r.lo, lo };
+			if (r.hi > hi)
+				keep[k++] = (struct range){ hi, r.hi };
+		}
+		/* At most one range grows into two, and only if it straddles
+		 * the whole cut, in which case nothing else overlaps. */
+		if (k == 2 && reserve(t) != 0)
+			k = 1;
+		if (k == 2) {
+			memmove(&t->r[i + 2], &t->r[i + 1],
+				(t->n - i - 1) * sizeof *t->r);
+			t->n++;
+			t->r[out++] = keep[0];
+			t->r[out++] = keep[1];
+			i++;
+			continue;
+		}
+		if (k == 1)
+			t->r[out++] = keep[0];
+	}
+	t->n = out;
+}
+
+void sgc_roots_init(void)
+{
+	Dl_info info;
+	static int anchor;
+	self_lo = self_hi = (uintptr_t)&anchor;
+	if (dladdr(&anchor, &info) == 0)
+		self_lo = self_hi = 0;
+}
+
+void sgc_roots_exclude(uintptr_t lo, uintptr_t hi)
+{
+	if (lo >= hi)
+		return;
+	pthread_mutex_lock(&lock);
+	insert(&excluded, lo, hi);
+	pthread_mutex_unlock(&lock);
+}
+
+/* Scan [lo, hi) less the exclusions.  Roots lock held. */
+static size_t scan_excluding(sgc_range_fn fn, uintptr_t lo, uintptr_t hi)
+{
+	size_t bytes = 0;
+	for (size_t i = 0; i < excluded.n && lo < hi; i++) {
+		struct range e = excluded.r[i];
+		if (e.hi <= lo)
+			continue;
+		if (e.lo >= hi)
+			break;
+		if (e.lo > lo) {
+			fn(lo, e.lo);
+			bytes += e.lo - lo;
+		}
+		lo = e.hi;
+	}
+	if (lo < hi) {
+		fn(lo, hi);
+		bytes += hi - lo;
+	}
+	return bytes;
+}
+
+struct phdr_arg {
+	sgc_range_fn fn;
+	size_t bytes;
+};
+
+static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct phdr_arg *a = data;
+	(void)size;
+	/* The collector's own data holds no client pointers when it is a
+	 * shared object of its own: skip it whole. */
+	int is_self = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < info->dlpi_phnum; i++) {
+			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+				continue;
+			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+			uintptr_t hi = lo + ph->p_memsz;
+			if (pass == 0) {
+				if (self_lo >= lo && self_lo < hi &&
+				    info->dlpi_name && info->dlpi_name[0])
+					is_self = 1;
+				continue;
+			}
+			if (is_self)
+				return 0;
+			lo = sgc_round_up(lo, sizeof(void *));
+			a->bytes += scan_excluding(a->fn, lo, hi);
+		}
+	}
+	return 0;
+}
+
+size_t sgc_roots_for_each(sgc_range_fn fn)
+{
+	struct phdr_arg a = { fn, 0 };
+	pthread_mutex_lock(&lock);
+	if (!sgc_config.no_dls)
+		dl_iterate_phdr(phdr_cb, &a);
+	for (size_t i = 0; i < added.n; i++)
+		a.bytes += scan_excluding(fn, added.r[i].lo, added.r[i].hi);
+	pthread_mutex_unlock(&lock);
+	return a.bytes;
+}
+
+void GC_add_roots(void *lo, void *hi)
+{
+	uintptr_t l = sgc_round_up((uintptr_t)lo, sizeof(void *));
+	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
+	sgc_ensure_init();
+	if (l >= h)
+		return;
+	pthread_mutex_lock(&lock);
+	int rc = insert(&added, l, h);
+	pthread_mutex_unlock(&lock);
+	if (rc != 0)
+		sgc_fatal("GC_add_roots(%p, %p): too many root sets", lo, hi);
+}
+
+void GC_remove_roots(void *lo, void *hi)
+{
+	uintptr_t l = sgc_round_up((uintptr_t)lo, sizeof(void *));
+	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
+	if (l >= h)
+		return;
+	pthread_mutex_lock(&lock);
+	cut(&added, l, h);
+	pthread_mutex_unlock(&lock);
+}
+
+void GC_clear_roots(void)
+{
+	pthread_mutex_lock(&lock);
+	added.n = 0;
+	pthread_mutex_unlock(&lock);
+}

@@ -1,0 +1,34 @@
+/*
+ * roots.h: where marking starts, apart from thread stacks.
+ *
+ * Owns the table of roots added with GC_add_roots, the table of exclusions
+ * (ranges never scanned: the collector's own static state, and later
+ * GC_exclude_static_roots), and the enumeration of the static data of the
+ * executable and of every loaded shared object (dl_iterate_phdr, done
+ * afresh at each collection so libraries loaded since are seen).
+ *
+ * Locks: the roots lock guards both tables.  A leaf lock.
+ */
+#ifndef SGC_ROOTS_H
+#define SGC_ROOTS_H
+
+#ifndef SGC_BUILDING
+#error "src/roots.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include "util.h"
+
+typedef void (*sgc_range_fn)(uintptr_t lo, uintptr_t hi);
+
+SGC_HIDDEN void sgc_roots_init(void);
+
+/* Never scan [lo, hi). */
+SGC_HIDDEN void sgc_roots_exclude(uintptr_t lo, uintptr_t hi);
+
+/* Call fn on every root range: added roots and static data, less the
+ * exclusions.  Returns the bytes covered. */
+SGC_HIDDEN size_t sgc_roots_for_each(sgc_range_fn fn);
+
+#endif /* SGC_ROOTS_H */

@@ -1,0 +1,224 @@
+/*
+ * span.h: spans, span classes, object kinds, and the lookups that turn an
+ * ambiguous word into an object.
+ *
+ * A span is a run of pages holding objects of one span class (kind x size
+ * class), or one large object (size class 0).  Span structs live outside
+ * the heap, in a fixed-size allocator; they are recycled but never freed,
+ * so a stale pointer to one can always be read and validated.
+ *
+ * Allocation state of object i of an in-use span:
+ *     allocated(i) = (i < free_index || alloc_bits[i]) && !freed_bits[i]
+ * alloc_bits are the mark bits of the last sweep (or zero for a new span);
+ * free_index only grows between sweeps, and alloc_cache holds the
+ * complement of alloc_bits from free_index to the end of its 64-bit word,
+ * so ctz(alloc_cache) is the next free slot.  freed_bits (usually NULL)
+ * records objects released by GC_free since the span's last sweep.
+ *
+ * sweepgen protocol (h = the heap's sweepgen, which grows by 2 per cycle):
+ *     s.sweepgen == h - 2   the span needs sweeping
+ *     s.sweepgen == h - 1   the span is being swept (or freed)
+ *     s.sweepgen == h       the span is swept and ready to use
+ *     s.sweepgen == h + 3   the span was swept and then cached by a thread
+ * (Go's h + 1, "cached before sweeping began", cannot occur: caches are
+ * flushed while the world is stopped, before h moves.)  A span is claimed
+ * for sweeping or freeing by a compare-and-swap from h - 2 (or h) to h - 1.
+ *
+ * Who touches what:
+ *  - start, npages, limit, spanclass, elem_size, nelems, divmagic: set by
+ *    the heap before the state is published; constant while in use.
+ *  - state: atomic; published last (release), read first (acquire).
+ *  - sweepgen: atomic, as above.
+ *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
+ *    holds the span, or whoever has it claimed), and the collector while
+ *    the world is stopped.
+ *  - alloc_bits, gcmark_bits: words; mark bits are set atomically by
+ *    markers; both are replaced by the sweeper that has the span claimed.
+ *  - freed_bits: installed by compare-and-swap, bits set atomically.
+ *  - next, prev, on_list: the lock of the central that owns the list.
+ */
+#ifndef SGC_SPAN_H
+#define SGC_SPAN_H
+
+#ifndef SGC_BUILDING
+#error "src/span.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "atomics.h"
+#include "sizeclass.h"
+#include "util.h"
+
+/* Object kinds: bdwgc's built-in numbering. */
+enum {
+	SGC_KIND_PTRFREE = 0,
+	SGC_KIND_NORMAL = 1,
+	SGC_KIND_UNCOLLECTABLE = 2,
+	SGC_KIND_AUNCOLLECTABLE = 3,
+	SGC_NUM_BUILTIN_KINDS = 4
+};
+
+struct sgc_kind {
+	uint8_t in_use;        /* defined */
+	uint8_t scanned;       /* contents may hold pointers */
+	uint8_t uncollectable; /* always treated as marked */
+	uint8_t zeroed;        /* allocation returns zeroed memory */
+};
+
+SGC_HIDDEN extern struct sgc_kind sgc_kinds[SGC_MAX_KINDS];
+
+#define SGC_NUM_SPAN_CLASSES (SGC_MAX_KINDS * SGC_NUM_SIZE_CLASSES)
+
+static inline unsigned sgc_spanclass(unsigned kind, unsigned sizeclass)
+{
+	return kind * SGC_NUM_SIZE_CLASSES + sizeclass;
+}
+
+static inline unsigned sgc_spanclass_kind(unsigned spc)
+{
+	return spc / SGC_NUM_SIZE_CLASSES;
+}
+
+static inline unsigned sgc_spanclass_sizeclass(unsigned spc)
+{
+	return spc % SGC_NUM_SIZE_CLASSES;
+}
+
+enum {
+	SGC_SPAN_DEAD = 0,
+	SGC_SPAN_IN_USE = 1,
+	SGC_SPAN_MANUAL = 2 /* pages for the collector's own use */
+};
+
+struct sgc_span_list;
+
+struct sgc_span {
+	uintptr_t start;
+	uintptr_t limit;        /* start + nelems * elem_size */
+	size_t npages;
+	struct sgc_span *next, *prev;
+	struct sgc_span_list *on_list;
+	uint32_t spanclass;
+	uint32_t elem_size;     /* large: the whole span */
+	uint32_t nelems;
+	uint32_t divmagic;
+	uint32_t free_index;
+	uint32_t alloc_count;
+	uint64_t alloc_cache;
+	uint64_t *alloc_bits;
+	uint64_t *gcmark_bits;
+	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
+	sgc_atomic_word sweepgen;   /* atomic */
+	sgc_atomic_word state;      /* atomic */
+	uint8_t needzero;           /* slots may hold old data */
+	uint8_t scanned;            /* copy of the kind's flag */
+	void *specials;             /* finalization specials (later) */
+};
+
+/* A validated reference to an allocated object. */
+struct sgc_obj {
+	struct sgc_span *span;
+	uintptr_t base;
+	uint32_t index;
+};
+
+/* Fixed-size allocator for span structs.  Heap lock held. */
+SGC_HIDDEN struct sgc_span *sgc_span_alloc_struct(void);
+SGC_HIDDEN void sgc_span_free_struct(struct sgc_span *s);
+
+/* Set up a span's object layout and fresh bitmaps; does not publish it. */
+SGC_HIDDEN int sgc_span_init(struct sgc_span *s, uintptr_t start,
+			     size_t npages, unsigned spanclass);
+
+/* Index of the next free slot at or after free_index, advancing it; equals
+ * nelems when the span is full.  Owner only. */
+SGC_HIDDEN uint32_t sgc_span_next_free_index(struct sgc_span *s);
+
+/* Load alloc_cache from the alloc bits of the word holding free_index. */
+static inline void sgc_span_refill_alloc_cache(struct sgc_span *s)
+{
+	uint32_t w = s->free_index / 64;
+	s->alloc_cache = ~s->alloc_bits[w] >> (s->free_index % 64);
+}
+
+/* Bytes per object: a large span's object is the whole span. */
+static inline uintptr_t sgc_span_elem_bytes(const struct sgc_span *s)
+{
+	return s->elem_size ? s->elem_size : s->limit - s->start;
+}
+
+static inline int sgc_bit(const uint64_t *bits, uint32_t i)
+{
+	return (int)((bits[i / 64] >> (i % 64)) & 1);
+}
+
+/* Number of words of a bitmap for n objects. */
+static inline size_t sgc_bitmap_words(uint32_t n)
+{
+	return (n + 63) / 64;
+}
+
+/* The span holding addr, if any, unvalidated: may be dead or stale. */
+static inline struct sgc_span *sgc_span_of(uintptr_t addr)
+{
+	struct sgc_heap_arena *ha = sgc_arena_of(addr);
+	if (!ha)
+		return NULL;
+	return __atomic_load_n(&ha->spans[sgc_arena_page_index(addr)],
+			       __ATOMIC_ACQUIRE);
+}
+
+/* The in-use span whose objects' extent covers addr, or NULL.  Safe on any
+ * word: the state is read first (acquire), then the layout. */
+static inline struct sgc_span *sgc_span_of_heap(uintptr_t addr)
+{
+	struct sgc_span *s = sgc_span_of(addr);
+	if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
+		return NULL;
+	if (addr < s->start || addr >= s->limit)
+		return NULL;
+	return s;
+}
+
+static inline int sgc_span_is_allocated(const struct sgc_span *s, uint32_t i)
+{
+	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+	if (freed && sgc_bit(freed, i))
+		return 0;
+	return i < s->free_index || sgc_bit(s->alloc_bits, i);
+}
+
+static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)
+{
+	if (s->nelems == 1)
+		return 0;
+	return (uint32_t)(((uint64_t)(addr - s->start) * s->divmagic) >> 32);
+}
+
+/*
+ * find_object: the one conversion from an ambiguous word to an object.
+ * Accepts a word pointing anywhere inside an allocated object when
+ * interior is nonzero, else only its first byte.  Words into free slots,
+ * tail waste, dead spans or foreign memory give 0.
+ */
+static inline int sgc_find_object(uintptr_t w, int interior,
+				  struct sgc_obj *out)
+{
+	struct sgc_span *s = sgc_span_of_heap(w);
+	if (!s)
+		return 0;
+	uint32_t i = sgc_span_index(s, w);
+	uintptr_t base = s->start + (uintptr_t)i * s->elem_size; /* 0 if large */
+	if (!interior && w != base)
+		return 0;
+	if (!sgc_span_is_allocated(s, i))
+		return 0;
+	out->span = s;
+	out->base = base;
+	out->index = i;
+	return 1;
+}
+
+#endif /* SGC_SPAN_H */

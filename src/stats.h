@@ -1,0 +1,32 @@
+/*
+ * stats.h: figures about the collector's work, for GC_get_* calls,
+ * spangc_get_stats and GC_PRINT_STATS logging.
+ *
+ * Written by the collector at the end of each cycle (collection lock
+ * held); read racily by anyone.
+ */
+#ifndef SGC_STATS_H
+#define SGC_STATS_H
+
+#ifndef SGC_BUILDING
+#error "src/stats.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include <stdint.h>
+#include "mark.h"
+#include "util.h"
+
+struct sgc_stats {
+	volatile unsigned long cycles;
+	size_t live_bytes;
+	uint64_t total_pause_ns, max_pause_ns, last_pause_ns;
+};
+
+SGC_HIDDEN extern struct sgc_stats sgc_stats;
+
+/* Record a finished cycle and log it when GC_PRINT_STATS asks. */
+SGC_HIDDEN void sgc_stats_cycle(const struct sgc_mark_result *m,
+				uint64_t pause_ns, int why);
+
+#endif /* SGC_STATS_H */

@@ -1,0 +1,164 @@
+/*
+ * sweep.c: sweeping and the page reclaimer (see sweep.h).
+ */
+#include "central.h"
+#include "gcbits.h"
+#include "heap.h"
+#include "pacer.h"
+#include "sweep.h"
+
+static sgc_atomic_word class_cursor;    /* atomic: next central to sweep */
+static sgc_atomic_word done;            /* atomic: no unswept span left */
+static sgc_atomic_word pages_swept;     /* atomic: this cycle */
+static sgc_atomic_word ratio;           /* pages per byte << 20 */
+static sgc_atomic_word reclaim_cursor;  /* atomic: next page to reclaim */
+static sgc_atomic_word reclaim_done;    /* atomic */
+static sgc_atomic_word pages_reclaimed; /* atomic: since start */
+
+int sgc_sweep_span(struct sgc_span *s)
+{
+	uintptr_t sg = sgc_heap_sweepgen();
+	SGC_ASSERT(sgc_load_relaxed(&s->sweepgen) == sg - 1);
+	size_t words = sgc_bitmap_words(s->nelems);
+	uint64_t *mark = s->gcmark_bits;
+	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+	unsigned count = 0;
+	for (size_t w = 0; w < words; w++) {
+		if (freed)
+			mark[w] &= ~freed[w];
+		count += sgc_popcount64(mark[w]);
+	}
+	sgc_fetch_add(&pages_swept, s->npages);
+	if (count == 0) {
+		sgc_heap_free_span(s);
+		return 0;
+	}
+	uint64_t *fresh = sgc_gcbits_alloc(words);
+	if (!fresh)
+		sgc_fatal("out of memory for mark bits");
+	s->alloc_bits = mark;
+	s->gcmark_bits = fresh;
+	sgc_store_release(&s->freed_bits, 0);
+	s->free_index = 0;
+	sgc_span_refill_alloc_cache(s);
+	s->alloc_count = count;
+	s->needzero = 1;
+	sgc_store_release(&s->sweepgen, sg);
+	return 1;
+}
+
+size_t sgc_sweep_one(void)
+{
+	uintptr_t sg = sgc_heap_sweepgen();
+	for (;;) {
+		uintptr_t i = sgc_load_acquire(&class_cursor);
+		if (i >= SGC_NUM_SPAN_CLASSES) {
+			sgc_store_release(&done, 1);
+			return 0;
+		}
+		struct sgc_central *c = &sgc_centrals[i];
+		pthread_mutex_lock(&c->lock);
+		struct sgc_span *s =
+			sgc_span_list_pop(sgc_central_full_unswept(c, sg));
+		if (!s)
+			s = sgc_span_list_pop(sgc_central_partial_unswept(c, sg));
+		pthread_mutex_unlock(&c->lock);
+		if (!s) {
+			sgc_cas(&class_cursor, i, i + 1);
+			continue;
+		}
+		if (!sgc_cas(&s->sweepgen, sg - 2, sg - 1))
+			continue; /* the reclaimer has it */
+		size_t npages = s->npages;
+		if (sgc_sweep_span(s))
+			sgc_central_put_swept(c, s);
+		return npages;
+	}
+}
+
+void sgc_sweep_finish(void)
+{
+	while (sgc_sweep_one())
+		;
+}
+
+int sgc_sweep_done(void)
+{
+	return (int)sgc_load_acquire(&done);
+}
+
+void sgc_sweep_start_cycle(size_t pages, size_t budget)
+{
+	sgc_store_relaxed(&class_cursor, 0);
+	sgc_store_relaxed(&pages_swept, 0);
+	sgc_store_relaxed(&reclaim_cursor, 0);
+	sgc_store_relaxed(&reclaim_done, 0);
+	/* Finish when three quarters of the budget is spent. */
+	size_t span = budget / 4 * 3;
+	sgc_store_relaxed(&ratio, span ? (pages << 20) / span + 1 : 0);
+	sgc_store_release(&done, pages == 0);
+}
+
+void sgc_sweep_pay(void)
+{
+	if (sgc_sweep_done())
+		return;
+	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
+	if (since <= 0)
+		return;
+	uintptr_t target = ((uintptr_t)since * sgc_load_relaxed(&ratio)) >> 20;
+	while (sgc_load_relaxed(&pages_swept) < target)
+		if (!sgc_sweep_one())
+			break;
+}
+
+/* Free the unmarked whole spans whose first page lies in the bitmap word
+ * wi of arena ha; returns the pages freed. */
+static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
+{
+	uintptr_t cand = sgc_load_relaxed(&ha->page_in_use[wi]) &
+			 ~sgc_load_relaxed(&ha->page_marks[wi]);
+	size_t freed = 0;
+	while (cand) {
+		unsigned b = (unsigned)__builtin_ctzll(cand);
+		cand &= cand - 1;
+		size_t pg = wi * 64 + b;
+		uintptr_t addr = ha->base + pg * SGC_PAGE_SIZE;
+		struct sgc_span *s = sgc_span_of(addr);
+		if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
+		    s->start != addr)
+			continue;
+		if (!sgc_cas(&s->sweepgen, sg - 2, sg - 1))
+			continue;
+		sgc_central_unlink(&sgc_centrals[s->spanclass], s);
+		size_t n = s->npages;
+		sgc_fetch_add(&pages_swept, n);
+		sgc_heap_free_span(s);
+		freed += n;
+	}
+	return freed;
+}
+
+void sgc_sweep_reclaim(size_t npages)
+{
+	if (sgc_load_acquire(&reclaim_done))
+		return;
+	uintptr_t sg = sgc_heap_sweepgen();
+	size_t got = 0;
+	while (got < npages) {
+		uintptr_t pg = sgc_fetch_add(&reclaim_cursor, 64);
+		uintptr_t addr = sgc_heap.base + pg * SGC_PAGE_SIZE;
+		if (addr >= __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE)) {
+			sgc_store_release(&reclaim_done, 1);
+			break;
+		}
+		struct sgc_heap_arena *ha = sgc_arena_of(addr);
+		got += reclaim_word(ha, sgc_arena_page_index(addr) / 64, sg);
+	}
+	sgc_fetch_add(&pages_reclaimed, got);
+}
+
+size_t sgc_sweep_pages_reclaimed(void)
+{
+	return sgc_load_relaxed(&pages_reclaimed);
+}

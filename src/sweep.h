@@ -1,0 +1,60 @@
+/*
+ * sweep.h: sweeping and the page reclaimer (Go's mgcsweep).
+ *
+ * After each mark, every in-use span needs sweeping (see the sweepgen table
+ * in span.h).  Spans are swept, each claimed by one compare-and-swap:
+ *  (a) by an allocator that takes an unswept span from its central;
+ *  (b) in proportion to allocation (sgc_sweep_pay), so that sweeping ends
+ *      well before the next collection is due;
+ *  (c) by sgc_sweep_finish, at the start of the next cycle, for any rest;
+ *  (d) by the page reclaimer, which, before the heap takes new pages,
+ *      frees whole spans with nothing marked, found through
+ *      page_in_use & ~page_marks without touching their object bits.
+ * (A background sweeper thread comes with the thread layer.)
+ *
+ * Sweeping a span makes its mark bits its alloc bits (less any objects
+ * released by GC_free), gives it fresh zeroed mark bits, and frees it when
+ * nothing in it was marked.
+ *
+ * Locks: none held on entry; takes central locks and the heap lock.
+ */
+#ifndef SGC_SWEEP_H
+#define SGC_SWEEP_H
+
+#ifndef SGC_BUILDING
+#error "src/sweep.h is internal to spangc; include <gc.h> instead"
+#endif
+
+#include <stddef.h>
+#include "span.h"
+
+/* Sweep s, which the caller claimed (sweepgen h - 1) and took off its
+ * list.  Returns 1 when the span stays (sweepgen h, caller puts it on a
+ * list or uses it), 0 when it was freed. */
+SGC_HIDDEN int sgc_sweep_span(struct sgc_span *s);
+
+/* Sweep one unswept span from the centrals; its page count, or 0 when no
+ * unswept span is left. */
+SGC_HIDDEN size_t sgc_sweep_one(void);
+
+/* Sweep everything that is left. */
+SGC_HIDDEN void sgc_sweep_finish(void);
+
+/* Whether no unswept span is left on the central lists. */
+SGC_HIDDEN int sgc_sweep_done(void);
+
+/* Begin a sweep phase: sweepgen has just moved; pages is the number of
+ * pages to sweep, budget the bytes of allocation they must be swept in. */
+SGC_HIDDEN void sgc_sweep_start_cycle(size_t pages, size_t budget);
+
+/* Proportional sweeping: called on allocation slow paths. */
+SGC_HIDDEN void sgc_sweep_pay(void);
+
+/* The page reclaimer: free unmarked spans until npages pages were freed
+ * or the heap was walked once this cycle. */
+SGC_HIDDEN void sgc_sweep_reclaim(size_t npages);
+
+/* Pages freed by the reclaimer since start. */
+SGC_HIDDEN size_t sgc_sweep_pages_reclaimed(void);
+
+#endif /* SGC_SWEEP_H */
