@@ -2,7 +2,7 @@
  * cache.c: per-thread caches (see cache.h).
  *
  * Caches come from the system outside the heap and are recycled when their
- * thread exits (a pthread key's destructor releases the spans).
+ * thread unregisters (thread.c).
  */
 #include <pthread.h>
 #include <string.h>
@@ -16,20 +16,12 @@ struct sgc_span sgc_empty_span;
 
 static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct sgc_cache *all_caches, *free_caches;
-static pthread_key_t cache_key;
-
-static void thread_exit(void *arg)
-{
-	(void)arg;
-	sgc_cache_destroy_current();
-}
 
 void sgc_cache_init(void)
 {
 	/* The empty span: alloc_cache 0 and free_index == nelems == 0, so the
 	 * fast path always falls through to refill. */
 	memset(&sgc_empty_span, 0, sizeof sgc_empty_span);
-	pthread_key_create(&cache_key, thread_exit);
 }
 
 struct sgc_cache *sgc_cache_create(void)
@@ -48,6 +40,9 @@ struct sgc_cache *sgc_cache_create(void)
 	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
 		c->alloc[i] = &sgc_empty_span;
 	c->bytes_cached = 0;
+	c->critical = 0;
+	c->pending = 0;
+	c->thread = NULL;
 	pthread_mutex_lock(&caches_lock);
 	c->prev_all = NULL;
 	c->next_all = all_caches;
@@ -56,7 +51,6 @@ struct sgc_cache *sgc_cache_create(void)
 	all_caches = c;
 	pthread_mutex_unlock(&caches_lock);
 	sgc_tls_cache = c;
-	pthread_setspecific(cache_key, c);
 	return c;
 }
 
@@ -109,6 +103,11 @@ void sgc_cache_destroy_current(void)
 		return;
 	sgc_cache_release_all(c);
 	sgc_tls_cache = NULL;
+	sgc_cache_forget(c);
+}
+
+void sgc_cache_forget(struct sgc_cache *c)
+{
 	pthread_mutex_lock(&caches_lock);
 	if (c->prev_all)
 		c->prev_all->next_all = c->next_all;
@@ -120,3 +119,5 @@ void sgc_cache_destroy_current(void)
 	free_caches = c;
 	pthread_mutex_unlock(&caches_lock);
 }
+
+

@@ -16,9 +16,9 @@
  * (general-dynamic) TLS model, compiled with TLS descriptors where the
  * compiler supports them, so it works when the library is dlopen'ed.
  *
- * Locks: a cache is touched only by its thread, and by the collector while
- * the world is stopped (flush).  The list of all caches is guarded by the
- * caches lock (a leaf).
+ * Locks: a cache is touched only by its thread, inside a critical section
+ * (below), and by the collector while the world is stopped (flush).  The
+ * list of all caches is guarded by the caches lock (a leaf).
  */
 #ifndef SGC_CACHE_H
 #define SGC_CACHE_H
@@ -31,8 +31,16 @@
 
 struct sgc_cache {
 	struct sgc_span *alloc[SGC_NUM_SPAN_CLASSES];
+	/* Critical sections: while critical > 0 the thread holds collector
+	 * state (a span half-updated, an internal lock) and must not be
+	 * stopped; a stop request arriving then sets pending and the thread
+	 * stops itself when it leaves.  Touched by the thread and its own
+	 * signal handler only (hence volatile, not atomic). */
+	volatile int critical;
+	volatile int pending;
 	struct sgc_cache *next_all, *prev_all;
 	size_t bytes_cached; /* bytes of free slots in the spans held */
+	void *thread;        /* the owning thread's record (thread.h) */
 };
 
 SGC_HIDDEN extern __thread struct sgc_cache *sgc_tls_cache;
@@ -40,16 +48,31 @@ SGC_HIDDEN extern struct sgc_span sgc_empty_span;
 
 SGC_HIDDEN void sgc_cache_init(void);
 
-/* The calling thread's cache, created on first use; NULL only when the
- * system is out of memory. */
+/* A new cache for the calling thread (the thread layer calls this when it
+ * registers the thread); NULL when the system is out of memory. */
 SGC_HIDDEN struct sgc_cache *sgc_cache_create(void);
 
+/* The calling thread's cache; NULL when the thread is not registered. */
 static inline struct sgc_cache *sgc_cache_get(void)
 {
-	struct sgc_cache *c = sgc_tls_cache;
-	if (SGC_LIKELY(c != NULL))
-		return c;
-	return sgc_cache_create();
+	return sgc_tls_cache;
+}
+
+/* Stop now for a collection that was requested while the thread was in
+ * a critical section (implemented by the thread layer). */
+SGC_HIDDEN void sgc_thread_stop_pending(void);
+
+static inline void sgc_critical_enter(struct sgc_cache *c)
+{
+	c->critical++;
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static inline void sgc_critical_leave(struct sgc_cache *c)
+{
+	__asm__ __volatile__("" ::: "memory");
+	if (--c->critical == 0 && SGC_UNLIKELY(c->pending))
+		sgc_thread_stop_pending();
 }
 
 /* Replace the span for spc by one with a free slot.  0 on success, -1 when
@@ -64,5 +87,8 @@ SGC_HIDDEN void sgc_cache_flush_all(void);
 
 /* Detach the calling thread's cache (thread exit). */
 SGC_HIDDEN void sgc_cache_destroy_current(void);
+
+/* Put a cache that holds no span back on the free list. */
+SGC_HIDDEN void sgc_cache_forget(struct sgc_cache *c);
 
 #endif /* SGC_CACHE_H */

@@ -6,6 +6,8 @@
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 #include "cache.h"
+#include "central.h"
+#include "roots.h"
 #include "collect.h"
 #include "gcbits.h"
 #include "heap.h"
@@ -15,25 +17,27 @@
 #include "pacer.h"
 #include "stats.h"
 #include "sweep.h"
+#include "malloc.h"
+#include "thread.h"
 #include "verify.h"
 
 int GC_dont_gc;
 
-static pthread_mutex_t collect_lock = PTHREAD_MUTEX_INITIALIZER;
-static __thread int in_collection;
-
 int sgc_collect(enum sgc_collect_reason why)
 {
-	if (GC_dont_gc || in_collection)
+	if (GC_dont_gc || sgc_world_held())
 		return 0;
 	sgc_ensure_init();
-	in_collection = 1;
-	pthread_mutex_lock(&collect_lock);
+	sgc_world_lock_acquire();
+	if (GC_dont_gc) {
+		sgc_world_lock_release();
+		return 0;
+	}
 	GC_start_callback_proc start = GC_get_start_callback();
 	if (start)
 		start();
 	uint64_t t0 = sgc_os_nanotime();
-	/* The world is the calling thread until the thread layer lands. */
+	sgc_stop_world();
 	sgc_cache_flush_all();
 	sgc_sweep_finish();
 	if (SGC_DEBUG)
@@ -48,43 +52,55 @@ int sgc_collect(enum sgc_collect_reason why)
 	size_t pages = sgc_heap.pages_in_use;
 	pthread_mutex_unlock(&sgc_heap.lock);
 	sgc_sweep_start_cycle(pages, sgc_load_relaxed(&sgc_pacer.budget));
+	sgc_start_world();
 	uint64_t pause = sgc_os_nanotime() - t0;
 	sgc_stats_cycle(&m, pause, why);
-	pthread_mutex_unlock(&collect_lock);
-	in_collection = 0;
+	sgc_world_lock_release();
 	return 1;
 }
 
-void sgc_collect_maybe(void)
+/* Sweep what is left, inside the caller's critical section. */
+static void finish_sweep(const char *call)
 {
-	if (SGC_UNLIKELY(sgc_pacer_due()))
-		sgc_collect(SGC_REASON_ALLOC);
-	sgc_sweep_pay();
+	struct sgc_cache *c = sgc_self_cache(call);
+	sgc_critical_enter(c);
+	sgc_sweep_finish();
+	sgc_critical_leave(c);
 }
 
 void GC_gcollect(void)
 {
 	sgc_ensure_init();
 	if (sgc_collect(SGC_REASON_EXPLICIT))
-		sgc_sweep_finish();
-	if (SGC_DEBUG)
+		finish_sweep("GC_gcollect");
+	if (SGC_DEBUG && !sgc_world_held()) {
+		sgc_world_lock_acquire();
+		sgc_stop_world();
 		sgc_verify_or_die("after GC_gcollect");
+		sgc_start_world();
+		sgc_world_lock_release();
+	}
 }
 
 void GC_gcollect_and_unmap(void)
 {
 	GC_gcollect();
+	struct sgc_cache *c = sgc_self_cache("GC_gcollect_and_unmap");
+	sgc_critical_enter(c);
 	sgc_heap_scavenge();
+	sgc_critical_leave(c);
 }
 
 int GC_collect_a_little(void)
 {
-	sgc_ensure_init();
+	struct sgc_cache *c = sgc_self_cache("GC_collect_a_little");
 	if (sgc_pacer_due())
 		sgc_collect(SGC_REASON_ALLOC);
+	sgc_critical_enter(c);
 	for (int i = 0; i < 16; i++)
 		if (!sgc_sweep_one())
 			break;
+	sgc_critical_leave(c);
 	return !sgc_sweep_done();
 }
 
@@ -102,4 +118,48 @@ void GC_enable(void)
 int GC_is_disabled(void)
 {
 	return GC_dont_gc != 0;
+}
+
+/* ---- fork ---- */
+
+static int handle_fork = 1; /* GC_set_handle_fork; read at init */
+
+void GC_set_handle_fork(int value)
+{
+	handle_fork = value;
+}
+
+/* Stop the world around fork, so that no thread is inside a critical
+ * section (holding a lock or a half-updated span) when the child copies
+ * the heap. */
+void GC_atfork_prepare(void)
+{
+	if (!GC_is_init_called())
+		return;
+	sgc_world_lock_acquire();
+	sgc_stop_world();
+}
+
+void GC_atfork_parent(void)
+{
+	if (!GC_is_init_called())
+		return;
+	sgc_start_world();
+	sgc_world_lock_release();
+}
+
+void GC_atfork_child(void)
+{
+	if (!GC_is_init_called())
+		return;
+	sgc_thread_fork_child();
+	sgc_mark_fork_child();
+	sgc_world_lock_release();
+}
+
+void sgc_collect_init_fork(void)
+{
+	if (handle_fork > 0)
+		pthread_atfork(GC_atfork_prepare, GC_atfork_parent,
+			       GC_atfork_child);
 }

@@ -5,8 +5,8 @@
  *   gcbits epochs -> mark -> bump sweepgen -> restart the world -> set up
  *   proportional sweeping and the next trigger -> report.
  *
- * Locks: the collection lock serialises cycles; no other lock is held on
- * entry.
+ * Locks: the world lock (thread.h) serialises cycles; the caller holds no
+ * lock and is not inside a critical section.
  */
 #ifndef SGC_COLLECT_H
 #define SGC_COLLECT_H
@@ -27,7 +27,8 @@ enum sgc_collect_reason {
 /* Run a cycle unless collection is disabled.  1 when a cycle ran. */
 SGC_HIDDEN int sgc_collect(enum sgc_collect_reason why);
 
-/* Collect if the pacer says so; pay sweep debt.  Allocation slow path. */
-SGC_HIDDEN void sgc_collect_maybe(void);
+
+/* Install the pthread_atfork handlers unless the client said no. */
+SGC_HIDDEN void sgc_collect_init_fork(void);
 
 #endif /* SGC_COLLECT_H */

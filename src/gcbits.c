@@ -91,3 +91,5 @@ void sgc_gcbits_counts(size_t out[4])
 	out[3] = count(free_chunks);
 	pthread_mutex_unlock(&lock);
 }
+
+

@@ -46,13 +46,21 @@ int sgc_heap_init(void)
 	return 0;
 }
 
-/* Grow with the heap lock held. */
+/* Grow with the heap lock held so that a run of npages pages fits at the
+ * end: the free run already there counts.  Grows by whole steps, less when
+ * a maximum heap size leaves only a part of one. */
 static int grow_locked(size_t npages)
 {
 	struct sgc_heap *h = &sgc_heap;
-	size_t bytes = sgc_round_up(npages, SGC_GROW_PAGES) * SGC_PAGE_SIZE;
+	size_t tail = sgc_pagealloc_free_tail(&h->pages);
+	size_t need = npages > tail ? npages - tail : 0;
+	size_t bytes = sgc_round_up(need ? need : 1, SGC_GROW_PAGES) * SGC_PAGE_SIZE;
 	uintptr_t old = h->end, new_end = old + bytes;
-	if (new_end > h->reserve_end || new_end < old)
+	if (h->max_bytes && new_end - h->base > h->max_bytes &&
+	    old + need * SGC_PAGE_SIZE - h->base <= h->max_bytes)
+		new_end = h->base + (h->max_bytes & ~(SGC_PAGE_SIZE - 1));
+	bytes = new_end - old;
+	if (new_end > h->reserve_end || new_end <= old)
 		return -1;
 	if (h->max_bytes && new_end - h->base > h->max_bytes)
 		return -1;
@@ -71,7 +79,9 @@ static int grow_locked(size_t npages)
 int sgc_heap_grow(size_t bytes)
 {
 	pthread_mutex_lock(&sgc_heap.lock);
-	int rc = grow_locked((bytes + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE);
+	/* An explicit grow adds the pages whatever is free at the end. */
+	size_t tail = sgc_pagealloc_free_tail(&sgc_heap.pages);
+	int rc = grow_locked((bytes + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE + tail);
 	pthread_mutex_unlock(&sgc_heap.lock);
 	return rc;
 }

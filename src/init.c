@@ -11,7 +11,10 @@
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 #include "cache.h"
+#include "malloc.h"
+#include "mark.h"
 #include "central.h"
+#include "collect.h"
 #include "heap.h"
 #include "init.h"
 #include "os.h"
@@ -19,6 +22,7 @@
 #include "roots.h"
 #include "sizeclass.h"
 #include "stats.h"
+#include "thread.h"
 
 struct sgc_config sgc_config;
 sgc_atomic_word sgc_ready;
@@ -80,6 +84,8 @@ static void read_environment(void)
 		sgc_heap.max_bytes = n;
 	if ((n = env_size("GC_INITIAL_HEAP_SIZE")) > 0)
 		sgc_pacer.initial_heap = n;
+	if ((n = env_size("GC_MARKERS")) > 0)
+		sgc_mark_set_markers((unsigned)n);
 }
 
 void sgc_init_slow(void)
@@ -105,6 +111,7 @@ void sgc_init_slow(void)
 			  (uintptr_t)(&GC_least_plausible_heap_addr + 1));
 	sgc_roots_exclude((uintptr_t)&GC_greatest_plausible_heap_addr,
 			  (uintptr_t)(&GC_greatest_plausible_heap_addr + 1));
+	sgc_mark_init();
 	sgc_pacer_init();
 	read_environment();
 	/* Like bdwgc, start with some heap even before the first request. */
@@ -112,6 +119,8 @@ void sgc_init_slow(void)
 			  SGC_GROW_PAGES * SGC_PAGE_SIZE) != 0)
 		sgc_warn("GC Warning: cannot reach the initial heap size\n", 0);
 	sgc_pacer_end_cycle(0, 0, 0);
+	sgc_thread_init();
+	sgc_collect_init_fork();
 	sgc_store_release(&sgc_ready, 1);
 	pthread_mutex_unlock(&init_lock);
 }
@@ -209,8 +218,11 @@ void GC_set_max_heap_size(GC_word n)
 
 int GC_expand_hp(size_t bytes)
 {
-	sgc_ensure_init();
-	return sgc_heap_grow(bytes) == 0;
+	struct sgc_cache *c = sgc_self_cache("GC_expand_hp");
+	sgc_critical_enter(c);
+	int ok = sgc_heap_grow(bytes) == 0;
+	sgc_critical_leave(c);
+	return ok;
 }
 
 static int dont_expand;

@@ -44,8 +44,8 @@
 /* Minimum allocation between two collections (the pacer's floor). */
 #define SGC_MIN_GC_BUDGET ((size_t)4 << 20)
 
-/* Entries per mark-stack segment. */
-#define SGC_MARK_SEGMENT_ENTRIES 8192
+/* Most markers (the collecting thread and its helpers). */
+#define SGC_MAX_MARKERS 16
 
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)

@@ -13,6 +13,7 @@
 #include "gcbits.h"
 #include "pacer.h"
 #include "sweep.h"
+#include "thread.h"
 
 /* The request size for lb bytes of kind: extra byte, 16-byte rounding.
  * 0 when it overflows. */
@@ -25,20 +26,49 @@ static inline size_t request_size(size_t lb, unsigned kind)
 	return req <= 8 ? 8 : (req + 15) & ~(size_t)15;
 }
 
+/* The calling thread's cache for an allocation: initialises the collector
+ * on first use; aborts naming the call for an unregistered thread. */
+static SGC_NOINLINE struct sgc_cache *cache_slow(const char *call)
+{
+	sgc_ensure_init();
+	struct sgc_cache *c = sgc_tls_cache;
+	if (!c)
+		sgc_thread_not_registered(call);
+	return c;
+}
+
+struct sgc_cache *sgc_self_cache(const char *call)
+{
+	struct sgc_cache *c = sgc_tls_cache;
+	return SGC_LIKELY(c != NULL) ? c : cache_slow(call);
+}
+
+/* Collect outside the critical section (a collection stops the world). */
+static void collect_from(struct sgc_cache *c, enum sgc_collect_reason why)
+{
+	sgc_critical_leave(c);
+	sgc_collect(why);
+	sgc_critical_enter(c);
+	if (why == SGC_REASON_OOM)
+		sgc_sweep_finish();
+}
+
 /* Take a slot from the cache's span for spc, refilling it when it is
- * full; collects and retries once before giving up. */
+ * full; collects and retries once before giving up.  Critical section
+ * held. */
 static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 					   size_t lb)
 {
 	struct sgc_span *s = c->alloc[spc];
 	uint32_t idx = sgc_span_next_free_index(s);
 	if (idx == s->nelems) {
-		sgc_collect_maybe();
+		if (sgc_pacer_due())
+			collect_from(c, SGC_REASON_ALLOC);
+		sgc_sweep_pay();
 		if (sgc_cache_refill(c, spc) != 0) {
-			sgc_collect(SGC_REASON_OOM);
-			sgc_sweep_finish();
+			collect_from(c, SGC_REASON_OOM);
 			if (sgc_cache_refill(c, spc) != 0)
-				return sgc_oom(lb);
+				return NULL;
 		}
 		s = c->alloc[spc];
 		idx = sgc_span_next_free_index(s);
@@ -51,12 +81,12 @@ static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 	return p;
 }
 
-static inline void *alloc_small(size_t req, unsigned kind, size_t lb)
+static inline void *alloc_small(struct sgc_cache *c, size_t req,
+				unsigned kind, size_t lb)
 {
-	struct sgc_cache *c = sgc_cache_get();
-	if (SGC_UNLIKELY(!c))
-		return sgc_oom(lb);
 	unsigned spc = sgc_spanclass(kind, sgc_size_to_class(req));
+	void *p;
+	sgc_critical_enter(c);
 	struct sgc_span *s = c->alloc[spc];
 	uint64_t cache = s->alloc_cache;
 	if (SGC_LIKELY(cache != 0)) {
@@ -68,57 +98,77 @@ static inline void *alloc_small(size_t req, unsigned kind, size_t lb)
 			s->alloc_cache = cache >> bit >> 1;
 			s->free_index = next;
 			s->alloc_count++;
-			void *p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
+			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
 			if (s->needzero && sgc_kinds[kind].zeroed)
 				memset(p, 0, s->elem_size);
+			sgc_critical_leave(c);
 			return p;
 		}
 	}
-	return alloc_small_slow(c, spc, lb);
+	p = alloc_small_slow(c, spc, lb);
+	sgc_critical_leave(c);
+	return p ? p : sgc_oom(lb);
 }
 
-static SGC_NOINLINE void *alloc_large(size_t req, unsigned kind, size_t lb)
+/* A large object's span.  Critical section held. */
+static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
+				   unsigned spc, int *needzero)
+{
+	if (sgc_pacer_due())
+		collect_from(c, SGC_REASON_ALLOC);
+	sgc_sweep_pay();
+	struct sgc_span *s = sgc_heap_alloc_span(npages, spc,
+						 !GC_get_dont_expand(), needzero);
+	if (!s) {
+		collect_from(c, SGC_REASON_OOM);
+		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+	}
+	if (s) {
+		s->free_index = 1;
+		s->alloc_count = 1;
+		s->alloc_cache = 0;
+		sgc_central_put_swept(&sgc_centrals[spc], s);
+	}
+	return s;
+}
+
+static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
+				      unsigned kind, size_t lb)
 {
 	size_t npages = (req + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE;
-	unsigned spc = sgc_spanclass(kind, 0);
 	int needzero;
 	if (req > sgc_heap.reserve_end - sgc_heap.base ||
 	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
 		return sgc_oom(lb);
-	sgc_collect_maybe();
-	struct sgc_span *s = sgc_heap_alloc_span(npages, spc, !GC_get_dont_expand(),
-						 &needzero);
-	if (!s) {
-		sgc_collect(SGC_REASON_OOM);
-		sgc_sweep_finish();
-		s = sgc_heap_alloc_span(npages, spc, 1, &needzero);
-		if (!s)
-			return sgc_oom(lb);
-	}
-	s->free_index = 1;
-	s->alloc_count = 1;
-	s->alloc_cache = 0;
+	sgc_critical_enter(c);
+	struct sgc_span *s = large_span(c, npages, sgc_spanclass(kind, 0),
+					&needzero);
+	sgc_critical_leave(c);
+	if (!s)
+		return sgc_oom(lb);
 	sgc_pacer_note_alloc((intptr_t)(npages * SGC_PAGE_SIZE));
+	/* Outside the critical section: the object is allocated and our
+	 * registers hold it, so a collection keeps it; zeroing a large object
+	 * must not hold up a stop. */
 	if (needzero && sgc_kinds[kind].zeroed)
 		memset((void *)s->start, 0, npages * SGC_PAGE_SIZE);
-	sgc_central_put_swept(&sgc_centrals[spc], s);
 	return (void *)s->start;
 }
 
 void *sgc_alloc(size_t lb, unsigned kind)
 {
-	sgc_ensure_init();
+	struct sgc_cache *c = sgc_self_cache("GC_malloc");
 	size_t req = request_size(lb, kind);
 	if (SGC_UNLIKELY(req == 0))
 		return sgc_oom(lb);
 	if (SGC_LIKELY(req <= SGC_MAX_SMALL_SIZE))
-		return alloc_small(req, kind, lb);
-	return alloc_large(req, kind, lb);
+		return alloc_small(c, req, kind, lb);
+	return alloc_large(c, req, kind, lb);
 }
 
 void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)
 {
-	sgc_ensure_init();
+	struct sgc_cache *c = sgc_self_cache("GC_memalign");
 	if (align <= 8)
 		return sgc_alloc(lb, kind);
 	size_t req = request_size(lb, kind);
@@ -130,16 +180,16 @@ void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)
 		for (unsigned sc = sgc_size_to_class(req);
 		     sc < SGC_NUM_SIZE_CLASSES; sc++)
 			if (sgc_class_size(sc) % align == 0)
-				return alloc_small(sgc_class_size(sc), kind, lb);
+				return alloc_small(c, sgc_class_size(sc), kind, lb);
 	}
 	if (align <= SGC_PAGE_SIZE)
-		return alloc_large(req > SGC_MAX_SMALL_SIZE ? req :
+		return alloc_large(c, req > SGC_MAX_SMALL_SIZE ? req :
 				   SGC_MAX_SMALL_SIZE + 1, kind, lb);
 	/* Wider than a page: over-allocate and return an interior pointer,
 	 * as bdwgc does (kept alive by interior-pointer recognition). */
 	if (req > SIZE_MAX - align)
 		return sgc_oom(lb);
-	char *p = alloc_large(req + align, kind, lb);
+	char *p = alloc_large(c, req + align, kind, lb);
 	if (!p)
 		return NULL;
 	return (void *)sgc_round_up((uintptr_t)p, align);
@@ -269,11 +319,14 @@ void GC_free(void *p)
 	struct sgc_obj o;
 	if (!p)
 		return;
+	struct sgc_cache *c = sgc_self_cache("GC_free");
+	sgc_critical_enter(c);
 	require_base("GC_free", p, &o);
 	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0)
 		free_large(o.span, p);
 	else
 		free_small(o.span, o.index, p);
+	sgc_critical_leave(c);
 }
 
 void *GC_base(void *p)

@@ -26,6 +26,12 @@
  * memory cannot be had. */
 SGC_HIDDEN void *sgc_alloc(size_t lb, unsigned kind);
 
+struct sgc_cache;
+
+/* The calling thread's cache; initialises the collector on first use and
+ * aborts naming call when the thread is not registered. */
+SGC_HIDDEN struct sgc_cache *sgc_self_cache(const char *call);
+
 /* Allocate lb bytes of kind aligned to align (a power of two). */
 SGC_HIDDEN void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind);
 

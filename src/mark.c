@@ -1,10 +1,27 @@
 /*
- * mark.c: the mark phase (see mark.h).
+ * mark.c: the mark phase (see mark.h), with parallel markers.
+ *
+ * Each marker owns a stack of segments; work is shared through a pool of
+ * segments under one lock.  A marker that runs dry takes a segment from
+ * the pool or waits; a busy marker that sees others waiting and the pool
+ * empty gives away half of its top segment.  Marking ends when every
+ * marker waits and the pool is empty (Go's getfull protocol): no marker
+ * can then create work.  Mark bits are set by compare-and-swap, so an
+ * object is scanned by exactly one marker, and the marked set equals a
+ * single marker's.
+ *
+ * Helper markers are threads of the collector's own; they are not
+ * registered (never stopped) and run only while the world is stopped,
+ * woken by the collecting thread, which is marker 0.
  */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <string.h>
 #include <gc/gc.h>
 #include "central.h"
 #include "heap.h"
+#include "init.h"
 #include "mark.h"
 #include "os.h"
 #include "roots.h"
@@ -14,61 +31,178 @@ struct entry {
 	uintptr_t start, len;
 };
 
+#define SEGMENT_ENTRIES 1024
+
 struct segment {
 	struct segment *prev;
 	size_t n;
-	struct entry e[SGC_MARK_SEGMENT_ENTRIES];
+	struct entry e[SEGMENT_ENTRIES];
 };
+
+struct marker {
+	struct segment *top;
+	struct segment *spare;
+	struct sgc_mark_result res;
+	pthread_t thread;
+	int started;
+	unsigned long seen_gen; /* phase lock: the last phase it ran */
+} __attribute__((aligned(64)));
 
 size_t sgc_mark_segment_limit;
 
-static struct segment *top, *spare;
-static size_t nsegments;
-static int overflowed;
-static int interior;
-static uintptr_t heap_lo, heap_hi;
-static struct sgc_mark_result res;
+static struct marker markers[SGC_MAX_MARKERS];
+static unsigned nmarkers = 1;        /* markers of the current phase */
+static unsigned markers_wanted;      /* GC_MARKERS / GC_set_markers_count */
+static unsigned helpers_started;
 
-static void push(uintptr_t start, uintptr_t len)
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct segment *pool;         /* pool lock */
+static sgc_atomic_word nfull;        /* atomic: segments in the pool */
+static sgc_atomic_word nwait;        /* atomic: markers out of work */
+static sgc_atomic_word nsegments;    /* atomic: segments in existence */
+static sgc_atomic_word overflowed;   /* atomic */
+
+static pthread_mutex_t phase_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t phase_start = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t phase_done = PTHREAD_COND_INITIALIZER;
+static unsigned long phase_gen;      /* phase lock */
+static unsigned helpers_done;        /* phase lock */
+
+/* The heap's bounds for this phase.  heap_lo is the heap's first address,
+ * so these words must never be scanned as roots: sgc_mark_init excludes
+ * them. */
+static struct {
+	uintptr_t lo, hi;
+	int interior;
+} bounds;
+#define heap_lo bounds.lo
+#define heap_hi bounds.hi
+#define interior bounds.interior
+
+static struct segment *new_segment(struct marker *m)
 {
-	struct segment *s = top;
-	if (SGC_UNLIKELY(!s || s->n == SGC_MARK_SEGMENT_ENTRIES)) {
-		struct segment *t = spare;
-		if (t) {
-			spare = t->prev;
-		} else if (!sgc_mark_segment_limit ||
-			   nsegments < sgc_mark_segment_limit) {
-			t = sgc_os_alloc(sizeof *t);
-			if (t)
-				nsegments++;
-		}
+	struct segment *t = m->spare;
+	if (t) {
+		m->spare = t->prev;
+		return t;
+	}
+	if (sgc_mark_segment_limit &&
+	    sgc_fetch_add(&nsegments, 1) >= sgc_mark_segment_limit) {
+		sgc_fetch_add(&nsegments, (uintptr_t)-1);
+		return NULL;
+	}
+	t = sgc_os_alloc(sizeof *t);
+	if (!t && sgc_mark_segment_limit)
+		sgc_fetch_add(&nsegments, (uintptr_t)-1);
+	return t;
+}
+
+static void push(struct marker *m, uintptr_t start, uintptr_t len)
+{
+	struct segment *s = m->top;
+	if (SGC_UNLIKELY(!s || s->n == SEGMENT_ENTRIES)) {
+		struct segment *t = new_segment(m);
 		if (!t) {
 			/* The object stays marked; the rescan finds it. */
-			overflowed = 1;
+			sgc_store_relaxed(&overflowed, 1);
 			return;
 		}
 		t->prev = s;
 		t->n = 0;
-		top = s = t;
+		m->top = s = t;
 	}
 	s->e[s->n].start = start;
 	s->e[s->n].len = len;
 	s->n++;
 }
 
-static int pop(struct entry *out)
+static int pop(struct marker *m, struct entry *out)
 {
-	struct segment *s = top;
+	struct segment *s = m->top;
 	while (s && s->n == 0) {
-		top = s->prev;
-		s->prev = spare;
-		spare = s;
-		s = top;
+		m->top = s->prev;
+		s->prev = m->spare;
+		m->spare = s;
+		s = m->top;
 	}
 	if (!s)
 		return 0;
 	*out = s->e[--s->n];
 	return 1;
+}
+
+/* Give half of the top segment (or a whole lower one) to the pool. */
+static void share(struct marker *m)
+{
+	struct segment *s = m->top, *give;
+	if (!s)
+		return;
+	if (s->prev && s->prev->n) {
+		give = s->prev;
+		s->prev = give->prev;
+	} else {
+		if (s->n < 2)
+			return;
+		give = new_segment(m);
+		if (!give)
+			return;
+		size_t half = s->n / 2;
+		memcpy(give->e, s->e, half * sizeof *s->e);
+		memmove(s->e, s->e + half, (s->n - half) * sizeof *s->e);
+		give->n = half;
+		s->n -= half;
+	}
+	pthread_mutex_lock(&pool_lock);
+	give->prev = pool;
+	pool = give;
+	pthread_mutex_unlock(&pool_lock);
+	sgc_fetch_add(&nfull, 1);
+}
+
+static int take(struct marker *m)
+{
+	if (!sgc_load_acquire(&nfull))
+		return 0;
+	pthread_mutex_lock(&pool_lock);
+	struct segment *s = pool;
+	if (s)
+		pool = s->prev;
+	pthread_mutex_unlock(&pool_lock);
+	if (!s)
+		return 0;
+	sgc_fetch_add(&nfull, (uintptr_t)-1);
+	if (m->top && m->top->n == 0) { /* recycle an empty top */
+		struct segment *e = m->top;
+		m->top = e->prev;
+		e->prev = m->spare;
+		m->spare = e;
+	}
+	s->prev = m->top;
+	m->top = s;
+	return 1;
+}
+
+/* Wait for work; 0 when marking has ended for every marker. */
+static int get_work(struct marker *m)
+{
+	if (take(m))
+		return 1;
+	sgc_fetch_add(&nwait, 1);
+	for (unsigned spins = 0;; spins++) {
+		if (sgc_load_acquire(&nfull)) {
+			sgc_fetch_add(&nwait, (uintptr_t)-1);
+			if (take(m))
+				return 1;
+			sgc_fetch_add(&nwait, 1);
+			continue;
+		}
+		if (sgc_load_acquire(&nwait) == nmarkers)
+			return 0;
+		if (spins < 100)
+			sgc_cpu_relax();
+		else
+			sched_yield();
+	}
 }
 
 /* Set o's mark bit; 1 when it was clear.  Marks the span's page too. */
@@ -78,10 +212,13 @@ static inline int set_mark(const struct sgc_obj *o)
 	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
 	uintptr_t bit = (uintptr_t)1 << (o->index % 64);
 	uintptr_t old = sgc_load_relaxed(w);
-	do {
+	for (;;) {
 		if (old & bit)
 			return 0;
-	} while (!sgc_cas(w, old, old | bit) && ((old = sgc_load_relaxed(w)), 1));
+		if (sgc_cas(w, old, old | bit))
+			break;
+		old = sgc_load_relaxed(w);
+	}
 	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
 	uintptr_t pg = sgc_arena_page_index(s->start);
 	if (!sgc_bitmap_test(ha->page_marks, pg))
@@ -89,55 +226,144 @@ static inline int set_mark(const struct sgc_obj *o)
 	return 1;
 }
 
-static inline void mark_object(const struct sgc_obj *o)
+static inline void mark_object(struct marker *m, const struct sgc_obj *o)
 {
 	if (!set_mark(o))
 		return;
 	uintptr_t size = sgc_span_elem_bytes(o->span);
-	res.live_objects++;
+	m->res.live_objects++;
 	if (o->span->scanned) {
-		res.live_scanned += size;
-		push(o->base, size);
+		m->res.live_scanned += size;
+		push(m, o->base, size);
 	} else {
-		res.live_ptrfree += size;
+		m->res.live_ptrfree += size;
 	}
 }
 
-void sgc_mark_word(uintptr_t w)
+static inline void mark_word(struct marker *m, uintptr_t w)
 {
 	struct sgc_obj o;
-	if (w - heap_lo >= heap_hi - heap_lo)
-		return;
 	if (sgc_find_object(w, interior, &o))
-		mark_object(&o);
+		mark_object(m, &o);
 }
 
-/* Scanning reads whatever the range holds, redzones of instrumented
- * frames included: keep the sanitizers out of it. */
-SGC_NO_SANITIZE void sgc_mark_range(uintptr_t lo, uintptr_t hi)
+/* Scanning reads whatever the range holds: redzones of instrumented
+ * frames, other threads' stacks.  Keep the sanitizers out of it. */
+__attribute__((no_sanitize("address", "thread")))
+static void scan_range(struct marker *m, uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
 	lo = sgc_round_up(lo, sizeof(void *));
 	for (uintptr_t p = lo; p + sizeof(void *) <= hi; p += sizeof(void *)) {
 		uintptr_t w = *(const uintptr_t *)p;
 		if (w - lo_h < span)
-			sgc_mark_word(w);
+			mark_word(m, w);
 	}
+}
+
+#define PREFETCH_DEPTH 8
+
+/* Scan what the local stack holds.  Entries pass through a small FIFO
+ * whose objects are prefetched as they enter it, so that the cache miss
+ * on an object's first line overlaps the scanning of the ones before. */
+static void drain_local(struct marker *m)
+{
+	struct entry ring[PREFETCH_DEPTH];
+	unsigned head = 0, count = 0;
+	for (;;) {
+		struct entry e;
+		while (count < PREFETCH_DEPTH && pop(m, &e)) {
+			if (e.len > SGC_MARK_CHUNK_BYTES) {
+				/* Split large objects so that other markers
+				 * can take the pieces. */
+				push(m, e.start + SGC_MARK_CHUNK_BYTES,
+				     e.len - SGC_MARK_CHUNK_BYTES);
+				e.len = SGC_MARK_CHUNK_BYTES;
+			}
+			__builtin_prefetch((const void *)e.start);
+			ring[(head + count) % PREFETCH_DEPTH] = e;
+			count++;
+		}
+		if (count == 0)
+			return;
+		e = ring[head];
+		head = (head + 1) % PREFETCH_DEPTH;
+		count--;
+		if (nmarkers > 1 && sgc_load_relaxed(&nwait) &&
+		    !sgc_load_relaxed(&nfull))
+			share(m);
+		scan_range(m, e.start, e.start + e.len);
+	}
+}
+
+/* Mark until no marker has work left. */
+static void drain_parallel(struct marker *m)
+{
+	do
+		drain_local(m);
+	while (nmarkers > 1 && get_work(m));
+}
+
+static void *helper_main(void *arg)
+{
+	struct marker *m = arg;
+	pthread_mutex_lock(&phase_lock);
+	for (;;) {
+		while (phase_gen == m->seen_gen)
+			pthread_cond_wait(&phase_start, &phase_lock);
+		m->seen_gen = phase_gen;
+		unsigned idx = (unsigned)(m - markers);
+		pthread_mutex_unlock(&phase_lock);
+		if (idx < nmarkers) {
+			/* Start waiting: marker 0 shares once it has work. */
+			if (get_work(m))
+				drain_parallel(m);
+		}
+		pthread_mutex_lock(&phase_lock);
+		helpers_done++;
+		pthread_cond_signal(&phase_done);
+	}
+	return NULL;
+}
+
+/* Start helper markers up to the wanted count. */
+static void start_helpers(void)
+{
+	unsigned want = markers_wanted ? markers_wanted :
+					 (unsigned)sgc_os_ncpus();
+	if (want > SGC_MAX_MARKERS)
+		want = SGC_MAX_MARKERS;
+	while (helpers_started + 1 < want) {
+		struct marker *m = &markers[helpers_started + 1];
+		pthread_mutex_lock(&phase_lock);
+		m->seen_gen = phase_gen; /* join from the next phase on */
+		pthread_mutex_unlock(&phase_lock);
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		int rc = pthread_create(&m->thread, NULL, helper_main, m);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		if (rc != 0)
+			break;
+		m->started = 1;
+		helpers_started++;
+	}
+}
+
+void sgc_mark_word(uintptr_t w)
+{
+	if (w - heap_lo < heap_hi - heap_lo)
+		mark_word(&markers[0], w);
+}
+
+void sgc_mark_range(uintptr_t lo, uintptr_t hi)
+{
+	scan_range(&markers[0], lo, hi);
 }
 
 void sgc_mark_drain(void)
 {
-	struct entry e;
-	while (pop(&e)) {
-		if (e.len > SGC_MARK_CHUNK_BYTES) {
-			/* Split large objects so the stack stays shallow and,
-			 * later, parallel markers can share the pieces. */
-			push(e.start + SGC_MARK_CHUNK_BYTES,
-			     e.len - SGC_MARK_CHUNK_BYTES);
-			e.len = SGC_MARK_CHUNK_BYTES;
-		}
-		sgc_mark_range(e.start, e.start + e.len);
-	}
+	drain_local(&markers[0]);
 }
 
 int sgc_mark_is_marked(const struct sgc_obj *o)
@@ -146,7 +372,7 @@ int sgc_mark_is_marked(const struct sgc_obj *o)
 }
 
 /* Mark every allocated object of the spans on list l. */
-static void mark_all_on(struct sgc_span_list *l)
+static void mark_all_on(struct marker *m, struct sgc_span_list *l)
 {
 	for (struct sgc_span *s = l->head; s; s = s->next) {
 		for (uint32_t i = 0; i < s->nelems; i++) {
@@ -154,13 +380,12 @@ static void mark_all_on(struct sgc_span_list *l)
 				continue;
 			struct sgc_obj o = { s, s->start + (uintptr_t)i *
 						s->elem_size, i };
-			mark_object(&o);
+			mark_object(m, &o);
 		}
-		sgc_mark_drain();
 	}
 }
 
-static void mark_uncollectable(void)
+static void mark_uncollectable(struct marker *m)
 {
 	for (unsigned k = 0; k < SGC_MAX_KINDS; k++) {
 		if (!sgc_kinds[k].in_use || !sgc_kinds[k].uncollectable)
@@ -169,8 +394,8 @@ static void mark_uncollectable(void)
 			struct sgc_central *c = &sgc_centrals[sgc_spanclass(k, sc)];
 			pthread_mutex_lock(&c->lock);
 			for (int j = 0; j < 2; j++) {
-				mark_all_on(&c->partial[j]);
-				mark_all_on(&c->full[j]);
+				mark_all_on(m, &c->partial[j]);
+				mark_all_on(m, &c->full[j]);
 			}
 			pthread_mutex_unlock(&c->lock);
 		}
@@ -179,7 +404,7 @@ static void mark_uncollectable(void)
 
 /* After an overflow: scan every marked object of a scanned kind again,
  * which pushes whatever it reaches that is still unmarked. */
-static void rescan_marked(void)
+static void rescan_marked(struct marker *m)
 {
 	for (uintptr_t a = heap_lo; a < heap_hi; a += SGC_PAGE_SIZE) {
 		struct sgc_heap_arena *ha = sgc_arena_of(a);
@@ -195,28 +420,36 @@ static void rescan_marked(void)
 			if (!sgc_bit(s->gcmark_bits, i))
 				continue;
 			uintptr_t base = s->start + (uintptr_t)i * s->elem_size;
-			push(base, size);
-			sgc_mark_drain();
+			scan_range(m, base, base + size);
+			drain_local(m);
 		}
 	}
 }
 
 static void root_range(uintptr_t lo, uintptr_t hi)
 {
-	sgc_mark_range(lo, hi);
-	sgc_mark_drain();
+	scan_range(&markers[0], lo, hi);
 }
 
 static void stack_range(uintptr_t lo, uintptr_t hi)
 {
-	res.stack_bytes += hi - lo;
-	root_range(lo, hi);
+	markers[0].res.stack_bytes += hi - lo;
+	scan_range(&markers[0], lo, hi);
+}
+
+static void add_result(struct sgc_mark_result *to,
+		       const struct sgc_mark_result *r)
+{
+	to->live_scanned += r->live_scanned;
+	to->live_ptrfree += r->live_ptrfree;
+	to->live_objects += r->live_objects;
+	to->roots_bytes += r->roots_bytes;
+	to->stack_bytes += r->stack_bytes;
 }
 
 void sgc_mark_phase(struct sgc_mark_result *out)
 {
-	memset(&res, 0, sizeof res);
-	overflowed = 0;
+	struct marker *m0 = &markers[0];
 	interior = GC_all_interior_pointers != 0;
 	heap_lo = sgc_heap.base;
 	heap_hi = __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE);
@@ -225,14 +458,98 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 		struct sgc_heap_arena *ha = sgc_arena_of(a);
 		memset((void *)ha->page_marks, 0, sizeof ha->page_marks);
 	}
-	res.roots_bytes = sgc_roots_for_each(root_range);
-	sgc_thread_scan_current(stack_range);
-	mark_uncollectable();
-	sgc_mark_drain();
-	while (overflowed) {
-		overflowed = 0;
-		res.overflows++;
-		rescan_marked();
+	start_helpers();
+	nmarkers = helpers_started + 1;
+	if (markers_wanted && markers_wanted < nmarkers)
+		nmarkers = markers_wanted;
+	for (unsigned i = 0; i < nmarkers; i++)
+		memset(&markers[i].res, 0, sizeof markers[i].res);
+	sgc_store_relaxed(&overflowed, 0);
+	sgc_store_relaxed(&nwait, 0);
+	sgc_store_relaxed(&nfull, 0);
+	if (nmarkers > 1) {
+		pthread_mutex_lock(&phase_lock);
+		helpers_done = 0;
+		phase_gen++;
+		pthread_cond_broadcast(&phase_start);
+		pthread_mutex_unlock(&phase_lock);
 	}
-	*out = res;
+	m0->res.roots_bytes = sgc_roots_for_each(root_range);
+	sgc_thread_scan_stacks(stack_range);
+	mark_uncollectable(m0);
+	drain_parallel(m0);
+	if (nmarkers > 1) {
+		pthread_mutex_lock(&phase_lock);
+		while (helpers_done < helpers_started)
+			pthread_cond_wait(&phase_done, &phase_lock);
+		pthread_mutex_unlock(&phase_lock);
+	}
+	/* Overflow is rare: rescan with marker 0 alone until it stops. */
+	unsigned overflows = 0;
+	unsigned saved = nmarkers;
+	nmarkers = 1;
+	while (sgc_load_relaxed(&overflowed)) {
+		sgc_store_relaxed(&overflowed, 0);
+		overflows++;
+		rescan_marked(m0);
+	}
+	nmarkers = saved;
+	memset(out, 0, sizeof *out);
+	for (unsigned i = 0; i < saved; i++)
+		add_result(out, &markers[i].res);
+	out->overflows = overflows;
+}
+
+/* Forget helper threads (the child of a fork has none). */
+void sgc_mark_fork_child(void)
+{
+	helpers_started = 0;
+	for (unsigned i = 0; i < SGC_MAX_MARKERS; i++) {
+		markers[i].started = 0;
+		markers[i].top = NULL;
+	}
+	pthread_mutex_init(&phase_lock, NULL);
+	pthread_cond_init(&phase_start, NULL);
+	pthread_cond_init(&phase_done, NULL);
+	pthread_mutex_init(&pool_lock, NULL);
+	pool = NULL;
+	phase_gen = 0;
+}
+
+void sgc_mark_init(void)
+{
+	sgc_roots_exclude((uintptr_t)&bounds, (uintptr_t)(&bounds + 1));
+}
+
+void sgc_mark_set_markers(unsigned n)
+{
+	markers_wanted = n;
+}
+
+void GC_set_markers_count(unsigned n)
+{
+	markers_wanted = n;
+}
+
+int GC_get_parallel(void)
+{
+	return (int)helpers_started;
+}
+
+void GC_start_mark_threads(void)
+{
+	sgc_ensure_init();
+	sgc_world_lock_acquire();
+	start_helpers();
+	sgc_world_lock_release();
+}
+
+unsigned sgc_mark_helpers(void)
+{
+	return helpers_started;
+}
+
+void sgc_mark_start_helpers(void)
+{
+	start_helpers();
 }

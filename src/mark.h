@@ -9,7 +9,8 @@
  * go on the mark stack.  The mark stack is a chain of segments from the
  * system; when no segment can be had, the object stays marked but
  * unscanned and the phase rescans the marked heap afterwards, so overflow
- * never loses work.  Nothing recurses on the C stack.
+ * never loses work.  Nothing recurses on the C stack.  Marking runs on
+ * GC_MARKERS markers (default: one per CPU), sharing work (see mark.c).
  *
  * Locks: called by the collector with the world stopped; takes the central
  * locks to walk uncollectable spans.
@@ -49,6 +50,14 @@ SGC_HIDDEN void sgc_mark_range(uintptr_t lo, uintptr_t hi);
 
 /* Empty the mark stack. */
 SGC_HIDDEN void sgc_mark_drain(void);
+
+/* Parallel marking: markers wanted (0: one per CPU), helper threads
+ * running, starting them, and forgetting them in a fork child. */
+SGC_HIDDEN void sgc_mark_set_markers(unsigned n);
+SGC_HIDDEN void sgc_mark_init(void);
+SGC_HIDDEN unsigned sgc_mark_helpers(void);
+SGC_HIDDEN void sgc_mark_start_helpers(void);
+SGC_HIDDEN void sgc_mark_fork_child(void);
 
 /* Whether the object at base is marked. */
 SGC_HIDDEN int sgc_mark_is_marked(const struct sgc_obj *o);

@@ -106,7 +106,7 @@ void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
 	set_range(pa, old, npages, 0);
 	pa->npages = old + npages;
 	pa->free_pages += npages;
-	if (pa->sums[pa->first_free].max == 0)
+	if (npages && old / SGC_CHUNK_PAGES < pa->first_free)
 		pa->first_free = old / SGC_CHUNK_PAGES;
 }
 
@@ -172,10 +172,22 @@ void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
 {
 	size_t i = (addr - pa->base) / SGC_PAGE_SIZE;
 	SGC_CHECK(addr >= pa->base && i + npages <= pa->npages);
+	for (size_t k = 0; SGC_DEBUG && k < npages; k++)
+		SGC_ASSERT(sgc_pagealloc_in_use(pa, i + k));
 	set_range(pa, i, npages, 0);
 	pa->free_pages += npages;
 	if (i / SGC_CHUNK_PAGES < pa->first_free)
 		pa->first_free = i / SGC_CHUNK_PAGES;
+}
+
+size_t sgc_pagealloc_free_tail(const struct sgc_pagealloc *pa)
+{
+	size_t n = 0, i = pa->npages;
+	while (i > 0 && !sgc_pagealloc_in_use(pa, i - 1)) {
+		i--;
+		n++;
+	}
+	return n;
 }
 
 int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa, uintptr_t addr,

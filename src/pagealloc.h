@@ -63,6 +63,9 @@ SGC_HIDDEN uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa,
 SGC_HIDDEN void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr,
 				   size_t npages);
 
+/* Free pages at the very end of the range (a grow extends that run). */
+SGC_HIDDEN size_t sgc_pagealloc_free_tail(const struct sgc_pagealloc *pa);
+
 /* Whether every page of the run was returned to the system (so reads as
  * zero); clears their scavenged bits. */
 SGC_HIDDEN int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa,

@@ -11,7 +11,9 @@
 #include <pthread.h>
 #include <string.h>
 #include <gc/gc.h>
+#include "cache.h"
 #include "init.h"
+#include "malloc.h"
 #include "os.h"
 #include "roots.h"
 
@@ -196,12 +198,14 @@ void GC_add_roots(void *lo, void *hi)
 {
 	uintptr_t l = sgc_round_up((uintptr_t)lo, sizeof(void *));
 	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
-	sgc_ensure_init();
+	struct sgc_cache *c = sgc_self_cache("GC_add_roots");
 	if (l >= h)
 		return;
+	sgc_critical_enter(c);
 	pthread_mutex_lock(&lock);
 	int rc = insert(&added, l, h);
 	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
 	if (rc != 0)
 		sgc_fatal("GC_add_roots(%p, %p): too many root sets", lo, hi);
 }
@@ -212,14 +216,22 @@ void GC_remove_roots(void *lo, void *hi)
 	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
 	if (l >= h)
 		return;
+	struct sgc_cache *c = sgc_self_cache("GC_remove_roots");
+	sgc_critical_enter(c);
 	pthread_mutex_lock(&lock);
 	cut(&added, l, h);
 	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
 }
 
 void GC_clear_roots(void)
 {
+	struct sgc_cache *c = sgc_self_cache("GC_clear_roots");
+	sgc_critical_enter(c);
 	pthread_mutex_lock(&lock);
 	added.n = 0;
 	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
 }
+
+

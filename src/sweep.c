@@ -8,11 +8,11 @@
 #include "sweep.h"
 
 static sgc_atomic_word class_cursor;    /* atomic: next central to sweep */
-static sgc_atomic_word done;            /* atomic: no unswept span left */
+static sgc_atomic_word done = 1;        /* atomic: no unswept span left */
 static sgc_atomic_word pages_swept;     /* atomic: this cycle */
 static sgc_atomic_word ratio;           /* pages per byte << 20 */
 static sgc_atomic_word reclaim_cursor;  /* atomic: next page to reclaim */
-static sgc_atomic_word reclaim_done;    /* atomic */
+static sgc_atomic_word reclaim_done = 1; /* atomic */
 static sgc_atomic_word pages_reclaimed; /* atomic: since start */
 
 int sgc_sweep_span(struct sgc_span *s)

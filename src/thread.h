@@ -1,12 +1,31 @@
 /*
- * thread.h: threads, as far as the collector needs them today.
+ * thread.h: the thread registry and stopping the world.
  *
- * For now this layer knows the calling thread only: the bounds of its
- * stack, and how to scan it with the callee-saved registers spilled onto
- * it.  The thread registry, stop-the-world by signals and the bdwgc thread
- * API come with the thread issue and live here too.
+ * Owns the records of the threads the collector knows (registered by
+ * GC_pthread_create, by GC_register_my_thread, or the thread that
+ * initialised the collector), the bounds of their stacks, and the world
+ * lock (bdwgc's "allocation lock": held for a whole collection, by
+ * GC_call_with_alloc_lock, and to change a thread's blocked state).
  *
- * Locks: none; per-thread state is thread-local.
+ * Stopping the world (Linux): the collector sends each registered thread
+ * that is not inside GC_do_blocking the suspend signal (SIGPWR, or
+ * GC_SIG_SUSPEND).  The handler, running on the thread's own stack, leaves
+ * the interrupted registers in the signal frame, records its stack
+ * pointer, acknowledges on a semaphore and waits in sigsuspend for the
+ * restart signal (SIGXCPU, or GC_SIG_THR_RESTART).  A thread inside a
+ * critical section of the collector (cache.h) defers: it stops itself when
+ * it leaves the section, so no thread is ever stopped holding a lock or a
+ * half-updated span.
+ *
+ * Invariants: a thread is in the registry from registration until it
+ * unregisters (or exits); it is signalled only while registered; a blocked
+ * thread's blocked_sp is below every frame that can hold heap pointers
+ * of the code it runs outside the collector.
+ *
+ * Locks: the world lock, then the registry lock; both are held by the
+ * collector while the world is stopped.  A thread changes its blocked state
+ * only with the world lock held.  Registry lock is never taken inside a
+ * critical section.
  */
 #ifndef SGC_THREAD_H
 #define SGC_THREAD_H
@@ -15,15 +34,69 @@
 #error "src/thread.h is internal to spangc; include <gc.h> instead"
 #endif
 
+#include <pthread.h>
 #include <stdint.h>
+#include "cache.h"
 #include "roots.h"
 #include "util.h"
 
-/* The hot end (highest address) of the calling thread's stack. */
-SGC_HIDDEN uintptr_t sgc_thread_stack_bottom(void);
+enum {
+	SGC_THREAD_MAIN = 1,     /* initialised the collector; GC_stackbottom */
+	SGC_THREAD_INTERNAL = 2, /* the collector's own (sweeper) */
+	SGC_THREAD_DETACHED = 4
+};
 
-/* Call fn on the calling thread's live stack, from the current stack
- * pointer to its bottom, with its registers saved on it. */
-SGC_HIDDEN void sgc_thread_scan_current(sgc_range_fn fn);
+struct sgc_thread {
+	struct sgc_thread *next;       /* registry lock */
+	pthread_t id;
+	uintptr_t stack_bottom;        /* cold end: highest address + 1 */
+	uintptr_t stack_lo;            /* lowest address of its mapping */
+	volatile uintptr_t stop_sp;    /* saved before acknowledging a stop */
+	volatile uintptr_t blocked_sp; /* saved by GC_do_blocking */
+	volatile int blocked;          /* world lock to change */
+	volatile int stopped;          /* signalled in the current stop */
+	int flags;
+	struct sgc_cache *cache;
+};
+
+SGC_HIDDEN extern pthread_mutex_t sgc_world_lock;
+
+/* Set up signals and register the calling thread as the main thread. */
+SGC_HIDDEN void sgc_thread_init(void);
+
+/* The calling thread's record, or NULL when it is not registered. */
+SGC_HIDDEN struct sgc_thread *sgc_thread_self(void);
+
+/* Register the calling thread with the given stack bottom (0: find it).
+ * Returns its record; NULL if it was registered already. */
+SGC_HIDDEN struct sgc_thread *sgc_thread_register(uintptr_t bottom, int flags);
+
+/* Remove the calling thread from the registry, releasing its cache. */
+SGC_HIDDEN void sgc_thread_unregister(void);
+
+/* World lock held by the caller: stop every other registered thread. */
+SGC_HIDDEN void sgc_stop_world(void);
+SGC_HIDDEN void sgc_start_world(void);
+
+/* Whether the calling thread holds the world lock (through the calls
+ * below), so that it must not start a collection. */
+SGC_HIDDEN int sgc_world_held(void);
+SGC_HIDDEN void sgc_world_lock_acquire(void);
+SGC_HIDDEN void sgc_world_lock_release(void);
+
+/* World stopped: call fn on the live part of every registered thread's
+ * stack (the caller's own with its registers spilled). */
+SGC_HIDDEN void sgc_thread_scan_stacks(sgc_range_fn fn);
+
+/* Fork support: in the child of a fork made with the world stopped, keep
+ * only the calling thread and release the registry lock. */
+SGC_HIDDEN void sgc_thread_fork_child(void);
+
+/* The signals in use. */
+SGC_HIDDEN int sgc_thread_suspend_signal(void);
+SGC_HIDDEN int sgc_thread_restart_signal(void);
+
+/* Abort naming call when the calling thread is not registered. */
+SGC_HIDDEN SGC_NORETURN void sgc_thread_not_registered(const char *call);
 
 #endif /* SGC_THREAD_H */

@@ -46,6 +46,16 @@ SGC_HIDDEN SGC_PRINTF(1, 2) void sgc_log(const char *fmt, ...);
 				  __LINE__, #cond);                          \
 	} while (0)
 
+/* A spin-wait hint to the CPU. */
+static inline void sgc_cpu_relax(void)
+{
+#if defined(__x86_64__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
+
 static inline uintptr_t sgc_round_up(uintptr_t x, uintptr_t align)
 {
 	return (x + align - 1) & ~(align - 1);

@@ -257,6 +257,76 @@ GC_API GC_ATTR_DEPRECATED GC_word GC_free_space_divisor;
 GC_API GC_ATTR_DEPRECATED int GC_all_interior_pointers;
 
 /* ------------------------------------------------------------------ */
+/* Threads                                                              */
+/* ------------------------------------------------------------------ */
+/* Every thread that touches the heap must be known to the collector:
+ * threads made by GC_pthread_create (or pthread_create redirected by
+ * <gc/gc_pthread_redirects.h> when GC_THREADS is defined) are registered
+ * for their whole life; others call GC_allow_register_threads once, then
+ * GC_register_my_thread / GC_unregister_my_thread.  The thread that first
+ * initialises the collector is registered by that.  Registered threads are
+ * stopped by the suspend and restart signals during a collection. */
+
+GC_API void GC_CALL GC_allow_register_threads(void);
+GC_API int GC_CALL GC_register_my_thread(const struct GC_stack_base *)
+                                                GC_ATTR_NONNULL(1);
+GC_API int GC_CALL GC_unregister_my_thread(void);
+GC_API int GC_CALL GC_thread_is_registered(void);
+
+/* Stack bounds.  GC_get_stack_base fills in the calling thread's cold end;
+ * GC_get_my_stackbottom returns the thread's handle and its recorded
+ * bottom, which GC_set_stackbottom changes (a client switching stacks:
+ * coroutines, fibers). */
+GC_API int GC_CALL GC_get_stack_base(struct GC_stack_base *)
+                                                GC_ATTR_NONNULL(1);
+GC_API void *GC_CALL GC_call_with_stack_base(GC_stack_base_func /* fn */,
+                                             void * /* arg */)
+                                                GC_ATTR_NONNULL(1);
+GC_API void *GC_CALL GC_get_my_stackbottom(struct GC_stack_base *)
+                                                GC_ATTR_NONNULL(1);
+GC_API void GC_CALL GC_set_stackbottom(void * /* gc_thread_handle */,
+                                       const struct GC_stack_base *)
+                                                GC_ATTR_NONNULL(2);
+/* The main thread's stack bottom, read afresh at each collection. */
+GC_API GC_ATTR_DEPRECATED char *GC_stackbottom;
+
+/* Run fn while the collector treats the thread as inactive (it may block
+ * for long; it must not touch the heap), or active again inside such a
+ * section. */
+GC_API void *GC_CALL GC_do_blocking(GC_fn_type /* fn */,
+                                    void * /* client_data */)
+                                                GC_ATTR_NONNULL(1);
+GC_API void *GC_CALL GC_call_with_gc_active(GC_fn_type /* fn */,
+                                            void * /* client_data */)
+                                                GC_ATTR_NONNULL(1);
+
+/* Run fn with the allocation lock held: no collection runs meanwhile. */
+GC_API void *GC_CALL GC_call_with_alloc_lock(GC_fn_type /* fn */,
+                                             void * /* client_data */)
+                                                GC_ATTR_NONNULL(1);
+
+/* Parallel marking: the number of helper marker threads (0 when marking is
+ * done by the collecting thread alone); the number of markers to use,
+ * set before initialisation (as GC_MARKERS does). */
+GC_API void GC_CALL GC_start_mark_threads(void);
+GC_API int GC_CALL GC_get_parallel(void);
+GC_API void GC_CALL GC_set_markers_count(unsigned);
+
+/* The signals that stop and restart threads (set before GC_init). */
+GC_API void GC_CALL GC_set_suspend_signal(int);
+GC_API void GC_CALL GC_set_thr_restart_signal(int);
+GC_API int GC_CALL GC_get_suspend_signal(void);
+GC_API int GC_CALL GC_get_thr_restart_signal(void);
+
+/* fork(): by default the collector installs pthread_atfork handlers;
+ * GC_set_handle_fork(0) before GC_init turns that off, -1 asks the client
+ * to call the three GC_atfork_* functions around each fork itself. */
+GC_API void GC_CALL GC_set_handle_fork(int);
+GC_API void GC_CALL GC_atfork_prepare(void);
+GC_API void GC_CALL GC_atfork_parent(void);
+GC_API void GC_CALL GC_atfork_child(void);
+
+/* ------------------------------------------------------------------ */
 /* Hidden pointers                                                      */
 /* ------------------------------------------------------------------ */
 /* A hidden pointer is a pointer value the collector does not recognise,
@@ -290,6 +360,10 @@ typedef GC_word GC_hidden_pointer;
 
 #ifdef __cplusplus
 } /* extern "C" */
+#endif
+
+#if defined(GC_PTHREADS)
+# include "gc_pthread_redirects.h"
 #endif
 
 #endif /* GC_H */

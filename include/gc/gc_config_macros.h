@@ -93,4 +93,10 @@
 # endif
 #endif
 
+/* GC_THREADS (the client's request for thread support) means POSIX
+ * threads here. */
+#if defined(GC_THREADS) && !defined(GC_PTHREADS)
+# define GC_PTHREADS 1
+#endif
+
 #endif /* GC_CONFIG_MACROS_H */

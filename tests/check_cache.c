@@ -1,0 +1,351 @@
+/*
+ * check_cache.c: white-box tests of src/cache.[ch]: the per-thread cache
+ * fills its span slot by slot in address order, refills when full, gives
+ * its spans back (on request and at thread exit), and keeps threads'
+ * allocations apart.
+ */
+/* Threads that allocate must be known to the collector: route
+ * pthread_create and pthread_join through GC_pthread_create/_join. */
+#define GC_THREADS 1
+#include <check.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gc/gc.h>
+
+#include "cache.h"
+#include "central.h"
+#include "heap.h"
+#include "pacer.h"
+#include "span.h"
+#include "testutil.h"
+
+/* sgc_test_clear_stack, also clearing the words right below the caller's
+ * frame: under ASan its buffer sits between redzones that it does not
+ * clear, and the stale pointers of the last call made there survive into
+ * the collector's frames.  Uninstrumented, so there are no redzones. */
+static SGC_NOINLINE SGC_NO_SANITIZE void clear_stack(void)
+{
+	volatile uintptr_t buf[8192];
+	for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
+		buf[i] = 0;
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+	sgc_test_clear_stack();
+}
+
+/* GC_malloc(lb) with all interior pointers on asks for lb + 1 bytes,
+ * rounded up to 16 above 8: lb = size - 1 lands exactly in class size. */
+static unsigned class_of(size_t size, unsigned kind)
+{
+	return sgc_spanclass(kind, sgc_size_to_class(size));
+}
+
+/* Fill a span slot by slot in address order, then refill. */
+START_TEST(test_fill_and_refill)
+{
+	unsigned spc = class_of(32, SGC_KIND_NORMAL);
+	struct sgc_cache *c = sgc_cache_get();
+	ck_assert_ptr_nonnull(c);
+	ck_assert_ptr_eq(sgc_cache_get(), c);
+	ck_assert_ptr_eq(c->alloc[spc], &sgc_empty_span);
+
+	char *p0 = GC_malloc(31);
+	struct sgc_span *s = c->alloc[spc];
+	ck_assert_ptr_ne(s, &sgc_empty_span);
+	ck_assert_uint_eq((uintptr_t)p0, s->start);
+	ck_assert_uint_eq(s->elem_size, 32);
+	ck_assert_uint_eq(sgc_load_relaxed(&s->sweepgen), sgc_heap_sweepgen() + 3);
+	ck_assert_ptr_null(s->on_list);
+	for (uint32_t i = 1; i < s->nelems; i++) {
+		char *p = GC_malloc(31);
+		if (p != p0 + (size_t)i * 32)
+			ck_abort_msg("slot %u at %p, expected %p", i, (void *)p,
+				     (void *)(p0 + (size_t)i * 32));
+		if (c->alloc[spc] != s)
+			ck_abort_msg("span replaced at slot %u", i);
+	}
+	ck_assert_uint_eq(s->alloc_count, s->nelems);
+	ck_assert_uint_eq(s->free_index, s->nelems);
+
+	/* Full: the next allocation takes a new span; the old one goes to the
+	 * full swept list. */
+	char *q = GC_malloc(31);
+	struct sgc_span *t = c->alloc[spc];
+	ck_assert_ptr_ne(t, s);
+	ck_assert_uint_eq((uintptr_t)q, t->start);
+	ck_assert_uint_eq(t->alloc_count, 1);
+	uintptr_t h = sgc_heap_sweepgen();
+	ck_assert_uint_eq(sgc_load_relaxed(&s->sweepgen), h);
+	ck_assert_ptr_eq(s->on_list,
+			 sgc_central_full_swept(&sgc_centrals[spc], h));
+	/* Other classes are untouched. */
+	ck_assert_ptr_eq(c->alloc[class_of(48, SGC_KIND_NORMAL)],
+			 &sgc_empty_span);
+	ck_assert_ptr_eq(c->alloc[class_of(32, SGC_KIND_PTRFREE)],
+			 &sgc_empty_span);
+}
+END_TEST
+
+/* A span's fast path stops at each 64-slot word boundary; allocation
+ * crosses it without skipping or repeating a slot, also in a span whose
+ * free slots are scattered (after a sweep). */
+START_TEST(test_word_boundaries)
+{
+	unsigned spc = class_of(16, SGC_KIND_NORMAL);
+	struct sgc_cache *c = sgc_cache_get();
+	/* volatile: a write-only static array would be optimised away. */
+	static char *volatile objs[1024];
+	char *p0 = GC_malloc(15);
+	struct sgc_span *s = c->alloc[spc];
+	ck_assert_uint_gt(s->nelems, 130);
+	objs[0] = p0;
+	for (uint32_t i = 1; i < s->nelems; i++) {
+		objs[i] = GC_malloc(15);
+		if (objs[i] != p0 + 16 * (size_t)i)
+			ck_abort_msg("slot %u misplaced", i);
+	}
+	/* Drop every third object but keep the span; collect; the freed
+	 * slots come back in address order. */
+	uint32_t n = s->nelems;
+	for (uint32_t i = 0; i < n; i++)
+		if (i % 3 == 1)
+			objs[i] = NULL;
+	clear_stack();
+	GC_gcollect();
+	ck_assert_uint_eq(s->alloc_count, n - (n + 1) / 3);
+	for (uint32_t i = 1; i < n; i += 3) {
+		char *p = GC_malloc(15);
+		if (p != p0 + 16 * (size_t)i)
+			ck_abort_msg("refilled slot %u: %p, expected %p", i,
+				     (void *)p, (void *)(p0 + 16 * (size_t)i));
+	}
+	ck_assert_uint_eq(s->alloc_count, n);
+	ck_assert_ptr_ne(GC_malloc(15), p0 + 16);
+}
+END_TEST
+
+/* sgc_cache_release_all gives every span back, crediting the pacer with
+ * their unused slots; allocation then continues where it stopped. */
+START_TEST(test_release_all)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	unsigned spc[3] = { class_of(64, SGC_KIND_NORMAL),
+			    class_of(256, SGC_KIND_PTRFREE),
+			    class_of(1024, SGC_KIND_NORMAL) };
+	char *last[3];
+	last[0] = GC_malloc(63);
+	last[1] = GC_malloc_atomic(255);
+	last[2] = GC_malloc(1023);
+	GC_malloc(63);
+	last[0] = GC_malloc(63);
+	struct sgc_span *s[3];
+	size_t unused = 0;
+	for (int i = 0; i < 3; i++) {
+		s[i] = c->alloc[spc[i]];
+		ck_assert_ptr_ne(s[i], &sgc_empty_span);
+		unused += (size_t)(s[i]->nelems - s[i]->alloc_count) *
+			  s[i]->elem_size;
+	}
+	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
+
+	sgc_cache_release_all(c);
+	uintptr_t h = sgc_heap_sweepgen();
+	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
+		if (c->alloc[i] != &sgc_empty_span)
+			ck_abort_msg("class %u still cached", i);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_uint_eq(sgc_load_relaxed(&s[i]->sweepgen), h);
+		ck_assert_ptr_eq(s[i]->on_list,
+				 sgc_central_partial_swept(&sgc_centrals[spc[i]], h));
+	}
+	ck_assert_int_eq((intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc),
+			 since - (intptr_t)unused);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	sgc_cache_release_all(c); /* nothing left: no change */
+	ck_assert_int_eq((intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc),
+			 since - (intptr_t)unused);
+
+	/* The same spans come back, at the next free slot. */
+	ck_assert_ptr_eq(GC_malloc(63), last[0] + 64);
+	ck_assert_ptr_eq(GC_malloc_atomic(255), last[1] + 256);
+	ck_assert_ptr_eq(GC_malloc(1023), last[2] + 1024);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_ptr_eq(c->alloc[spc[i]], s[i]);
+		ck_assert_ptr_null(s[i]->on_list);
+	}
+}
+END_TEST
+
+struct thread_result {
+	uintptr_t first, last; /* hidden */
+	int n;
+};
+
+static void *alloc_and_exit(void *arg)
+{
+	struct thread_result *r = arg;
+	char *p = NULL;
+	for (int i = 0; i < r->n; i++) {
+		p = GC_malloc(99);
+		if (!p)
+			return NULL;
+		memset(p, 0x11, 99);
+		if (i == 0)
+			r->first = sgc_test_hide(p);
+	}
+	r->last = sgc_test_hide(p);
+	/* The cache is alive until the thread exits. */
+	if (sgc_tls_cache == NULL)
+		return NULL;
+	return r;
+}
+
+/* A thread's cache is released when the thread exits. */
+START_TEST(test_thread_exit_releases)
+{
+	unsigned spc = class_of(112, SGC_KIND_NORMAL);
+	struct thread_result r = { 0, 0, 10 };
+	pthread_t t;
+	void *ret;
+
+	GC_disable();
+	ck_assert_int_eq(pthread_create(&t, NULL, alloc_and_exit, &r), 0);
+	ck_assert_int_eq(pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, &r);
+
+	struct sgc_span *s = sgc_span_of_heap((uintptr_t)sgc_test_reveal(r.first));
+	ck_assert_ptr_nonnull(s);
+	uintptr_t h = sgc_heap_sweepgen();
+	ck_assert_uint_eq(s->spanclass, spc);
+	ck_assert_uint_eq(sgc_load_relaxed(&s->sweepgen), h);
+	ck_assert_ptr_eq(s->on_list,
+			 sgc_central_partial_swept(&sgc_centrals[spc], h));
+	ck_assert_uint_eq(s->alloc_count, 10);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+
+	/* A second thread continues in the released span. */
+	struct thread_result r2 = { 0, 0, 1 };
+	ck_assert_int_eq(pthread_create(&t, NULL, alloc_and_exit, &r2), 0);
+	ck_assert_int_eq(pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, &r2);
+	ck_assert_ptr_eq(sgc_test_reveal(r2.first),
+			 (char *)sgc_test_reveal(r.last) + 112);
+	ck_assert_uint_eq(s->alloc_count, 11);
+	ck_assert_ptr_eq(s->on_list,
+			 sgc_central_partial_swept(&sgc_centrals[spc], h));
+	/* And so does this thread. */
+	ck_assert_ptr_eq(GC_malloc(99), (char *)sgc_test_reveal(r.last) + 224);
+	GC_enable();
+}
+END_TEST
+
+/* Two or more threads allocating at once get disjoint objects. */
+enum { NTHREADS = 4, PER_THREAD = 20000 };
+
+struct worker {
+	int id;
+	uintptr_t *objs; /* libc memory: not a root (no collection runs) */
+	int ok;
+};
+
+static size_t worker_size(int i)
+{
+	static const size_t sizes[] = { 15, 47, 95, 200, 7 };
+	return sizes[i % 5];
+}
+
+static void *worker(void *arg)
+{
+	struct worker *w = arg;
+	for (int i = 0; i < PER_THREAD; i++) {
+		size_t sz = worker_size(i);
+		unsigned char *p = GC_malloc(sz);
+		if (!p)
+			return NULL;
+		for (size_t j = 0; j < sz; j++)
+			if (p[j])
+				return NULL; /* GC_malloc memory is zeroed */
+		memset(p, w->id + 1, sz);
+		w->objs[i] = (uintptr_t)p;
+	}
+	w->ok = 1;
+	return NULL;
+}
+
+static int cmp_uintptr(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	return (x > y) - (x < y);
+}
+
+START_TEST(test_threads_disjoint)
+{
+	struct worker w[NTHREADS];
+	pthread_t t[NTHREADS];
+	uintptr_t gc0 = GC_get_gc_no();
+
+	GC_disable();
+	for (int i = 0; i < NTHREADS; i++) {
+		w[i].id = i;
+		w[i].ok = 0;
+		w[i].objs = malloc(PER_THREAD * sizeof(uintptr_t));
+		ck_assert_ptr_nonnull(w[i].objs);
+	}
+	for (int i = 0; i < NTHREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, worker, &w[i]), 0);
+	for (int i = 0; i < NTHREADS; i++) {
+		ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+		ck_assert_int_eq(w[i].ok, 1);
+	}
+	ck_assert_uint_eq(GC_get_gc_no(), gc0);
+
+	/* Every object still holds its owner's bytes: nothing overlapped. */
+	for (int i = 0; i < NTHREADS; i++)
+		for (int k = 0; k < PER_THREAD; k++) {
+			const unsigned char *p = (const unsigned char *)w[i].objs[k];
+			size_t sz = worker_size(k);
+			for (size_t j = 0; j < sz; j++)
+				if (p[j] != i + 1)
+					ck_abort_msg("thread %d object %d clobbered",
+						     i, k);
+		}
+	/* And the addresses are distinct. */
+	uintptr_t *all = malloc(NTHREADS * PER_THREAD * sizeof *all);
+	ck_assert_ptr_nonnull(all);
+	for (int i = 0; i < NTHREADS; i++)
+		memcpy(all + i * PER_THREAD, w[i].objs,
+		       PER_THREAD * sizeof *all);
+	qsort(all, NTHREADS * PER_THREAD, sizeof *all, cmp_uintptr);
+	for (int k = 1; k < NTHREADS * PER_THREAD; k++)
+		if (all[k] == all[k - 1])
+			ck_abort_msg("object %p handed out twice", (void *)all[k]);
+	free(all);
+	for (int i = 0; i < NTHREADS; i++)
+		free(w[i].objs);
+	GC_enable();
+}
+END_TEST
+
+Suite *make_cache_suite(void)
+{
+	Suite *s = suite_create("cache");
+	TCase *tc = tcase_create("cache");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_fill_and_refill);
+	tcase_add_test(tc, test_word_boundaries);
+	tcase_add_test(tc, test_release_all);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("threads");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_thread_exit_releases);
+	tcase_add_test(tc, test_threads_disjoint);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return sgc_test_run(make_cache_suite());
+}

@@ -1,0 +1,510 @@
+/*
+ * check_heap.c: white-box tests of src/heap.[ch]: span allocation and
+ * release, page accounting, address-ordered first fit and coalescing,
+ * growth, the maximum heap size, needzero, spans larger than an arena
+ * and GC_expand_hp.
+ *
+ * Spans made here with sgc_heap_alloc_span belong to no central; each test
+ * frees them (or lists them) before the teardown runs the verifier.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <string.h>
+#include <gc/gc.h>
+#include <gc/gc_mark.h>
+
+#include "arena.h"
+#include "central.h"
+#include "heap.h"
+#include "span.h"
+#include "testutil.h"
+
+/* sgc_test_clear_stack, also clearing the words right below the caller's
+ * frame: under ASan its buffer sits between redzones that it does not
+ * clear, and the stale pointers of the last call made there survive into
+ * the collector's frames.  Uninstrumented, so there are no redzones. */
+static SGC_NOINLINE SGC_NO_SANITIZE void clear_stack(void)
+{
+	volatile uintptr_t buf[8192];
+	for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
+		buf[i] = 0;
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+	sgc_test_clear_stack();
+}
+
+#define PG SGC_PAGE_SIZE
+
+/* A large-object span class: any number of pages. */
+static unsigned large_class(void)
+{
+	return sgc_spanclass(SGC_KIND_NORMAL, 0);
+}
+
+static struct sgc_span *get_span(size_t npages, int *needzero)
+{
+	int nz = -1;
+	struct sgc_span *s =
+		sgc_heap_alloc_span(npages, large_class(), 1, &nz);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_ne(nz, -1);
+	if (needzero)
+		*needzero = nz;
+	return s;
+}
+
+static int page_in_use_bit(uintptr_t addr)
+{
+	struct sgc_heap_arena *ha = sgc_arena_of(addr);
+	ck_assert_ptr_nonnull(ha);
+	return sgc_bitmap_test(ha->page_in_use, sgc_arena_page_index(addr));
+}
+
+static size_t pages_in_use(void)
+{
+	return sgc_heap.pages_in_use;
+}
+
+static size_t nspans(void)
+{
+	return sgc_load_relaxed(&sgc_heap.nspans);
+}
+
+/* The heap starts empty: GC_init grows it but allocates nothing. */
+START_TEST(test_initial_state)
+{
+	ck_assert_uint_eq(pages_in_use(), 0);
+	ck_assert_uint_eq(nspans(), 0);
+	ck_assert_uint_ge(GC_get_heap_size(), SGC_GROW_PAGES * PG);
+	ck_assert_uint_eq(sgc_heap.end - sgc_heap.base, GC_get_heap_size());
+	ck_assert_uint_eq(sgc_heap.pages.free_pages,
+			  (sgc_heap.end - sgc_heap.base) / PG);
+}
+END_TEST
+
+/* A span is published: in use, swept for this cycle, its first page
+ * flagged in page_in_use (and only that one), every page mapped to it;
+ * freeing undoes all of it. */
+START_TEST(test_publish_and_free)
+{
+	size_t p0 = pages_in_use(), n0 = nspans();
+	struct sgc_span *s = get_span(5, NULL);
+
+	ck_assert_uint_eq(sgc_load_acquire(&s->state), SGC_SPAN_IN_USE);
+	ck_assert_uint_eq(s->npages, 5);
+	ck_assert_uint_eq(s->start % PG, 0);
+	ck_assert(sgc_heap_contains(s->start));
+	ck_assert(sgc_heap_contains(s->start + 5 * PG - 1));
+	ck_assert_uint_eq(s->limit, s->start + 5 * PG);
+	ck_assert_uint_eq(s->nelems, 1);
+	ck_assert_uint_eq(sgc_load_relaxed(&s->sweepgen), sgc_heap_sweepgen());
+	ck_assert_ptr_null(s->on_list);
+	ck_assert_uint_eq(pages_in_use(), p0 + 5);
+	ck_assert_uint_eq(nspans(), n0 + 1);
+	ck_assert_int_eq(page_in_use_bit(s->start), 1);
+	for (size_t i = 0; i < 5; i++) {
+		uintptr_t a = s->start + i * PG;
+		ck_assert_ptr_eq(sgc_span_of(a), s);
+		ck_assert_ptr_eq(sgc_span_of(a + PG - 1), s);
+		ck_assert_ptr_eq(sgc_span_of_heap(a + 8), s);
+		if (i > 0)
+			ck_assert_int_eq(page_in_use_bit(a), 0);
+		ck_assert_int_eq(sgc_pagealloc_in_use(&sgc_heap.pages,
+					(a - sgc_heap.base) / PG), 1);
+	}
+	/* The neighbouring pages are not the span's. */
+	ck_assert_ptr_ne(sgc_span_of(s->start + 5 * PG), s);
+
+	/* A small-object span: its layout comes from the class. */
+	unsigned sc = sgc_size_to_class(48);
+	unsigned spc = sgc_spanclass(SGC_KIND_NORMAL, sc);
+	int nz;
+	struct sgc_span *t = sgc_heap_alloc_span(sgc_class_npages(sc), spc, 1,
+						 &nz);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(t->spanclass, spc);
+	ck_assert_uint_eq(t->elem_size, sgc_class_size(sc));
+	ck_assert_uint_eq(t->nelems, sgc_class_nelems(sc));
+	ck_assert_uint_eq(t->limit, t->start + t->nelems * t->elem_size);
+	ck_assert_uint_eq(t->free_index, 0);
+	ck_assert_uint_eq(t->alloc_count, 0);
+	ck_assert_uint_eq(pages_in_use(), p0 + 5 + sgc_class_npages(sc));
+	ck_assert_uint_eq(nspans(), n0 + 2);
+	ck_assert_int_gt(sgc_verify_heap(), 0); /* both on no list */
+
+	uintptr_t start = s->start;
+	sgc_heap_free_span(s);
+	ck_assert_uint_eq(pages_in_use(), p0 + sgc_class_npages(sc));
+	ck_assert_uint_eq(nspans(), n0 + 1);
+	ck_assert_int_eq(page_in_use_bit(start), 0);
+	ck_assert_ptr_null(sgc_span_of_heap(start));
+	ck_assert_ptr_null(sgc_span_of_heap(start + 4 * PG));
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_int_eq(sgc_pagealloc_in_use(&sgc_heap.pages,
+				(start + i * PG - sgc_heap.base) / PG), 0);
+	sgc_heap_free_span(t);
+	ck_assert_uint_eq(pages_in_use(), p0);
+	ck_assert_uint_eq(nspans(), n0);
+}
+END_TEST
+
+/* Freed pages are reused, lowest free run first. */
+START_TEST(test_first_fit_reuse)
+{
+	struct sgc_span *a = get_span(2, NULL);
+	struct sgc_span *b = get_span(2, NULL);
+	struct sgc_span *c = get_span(2, NULL);
+	struct sgc_span *d = get_span(2, NULL);
+	uintptr_t as = a->start, cs = c->start;
+
+	/* A fresh heap hands out pages in address order. */
+	ck_assert_uint_eq(as, sgc_heap.base);
+	ck_assert_uint_eq(b->start, as + 2 * PG);
+	ck_assert_uint_eq(cs, as + 4 * PG);
+	ck_assert_uint_eq(d->start, as + 6 * PG);
+
+	/* Two holes: the lower one is taken first. */
+	sgc_heap_free_span(c);
+	sgc_heap_free_span(a);
+	struct sgc_span *x = get_span(1, NULL);
+	ck_assert_uint_eq(x->start, as);
+	struct sgc_span *y = get_span(2, NULL); /* does not fit at as + PG */
+	ck_assert_uint_eq(y->start, cs);
+	struct sgc_span *z = get_span(1, NULL);
+	ck_assert_uint_eq(z->start, as + PG);
+	/* No hole left below d: a new span goes above it. */
+	struct sgc_span *w = get_span(3, NULL);
+	ck_assert_uint_eq(w->start, as + 8 * PG);
+
+	sgc_heap_free_span(b);
+	sgc_heap_free_span(d);
+	sgc_heap_free_span(w);
+	sgc_heap_free_span(x);
+	sgc_heap_free_span(y);
+	sgc_heap_free_span(z);
+	ck_assert_uint_eq(pages_in_use(), 0);
+}
+END_TEST
+
+/* Neighbouring free runs merge: a span of their combined size fits. */
+START_TEST(test_adjacent_runs_merge)
+{
+	struct sgc_span *a = get_span(3, NULL);
+	struct sgc_span *b = get_span(5, NULL);
+	struct sgc_span *c = get_span(1, NULL); /* fence */
+	struct sgc_span *e = get_span(4, NULL); /* a 4-page hole after c */
+	struct sgc_span *f = get_span(1, NULL); /* fence */
+	uintptr_t as = a->start, es = e->start;
+
+	sgc_heap_free_span(e);
+	sgc_heap_free_span(b);
+	sgc_heap_free_span(a);
+	/* 8 pages: only the merged run [a, b) holds them below the top. */
+	struct sgc_span *m = get_span(8, NULL);
+	ck_assert_uint_eq(m->start, as);
+	/* The 4-page hole is still whole. */
+	struct sgc_span *g = get_span(4, NULL);
+	ck_assert_uint_eq(g->start, es);
+
+	sgc_heap_free_span(m);
+	sgc_heap_free_span(g);
+	sgc_heap_free_span(c);
+	sgc_heap_free_span(f);
+}
+END_TEST
+
+/* Spans straddling the end of a 512-page chunk, and a run merged across
+ * the chunk boundary. */
+START_TEST(test_merge_across_chunks)
+{
+	struct sgc_span *a = get_span(SGC_CHUNK_PAGES - 2, NULL);
+	struct sgc_span *b = get_span(4, NULL); /* straddles the boundary */
+	struct sgc_span *c = get_span(10, NULL);
+	struct sgc_span *f = get_span(1, NULL);
+	uintptr_t bs = b->start;
+
+	ck_assert_uint_eq(bs, sgc_heap.base + (SGC_CHUNK_PAGES - 2) * PG);
+	sgc_heap_free_span(b);
+	sgc_heap_free_span(c);
+	struct sgc_span *m = get_span(14, NULL);
+	ck_assert_uint_eq(m->start, bs);
+	sgc_heap_free_span(a);
+	sgc_heap_free_span(m);
+	struct sgc_span *all = get_span(SGC_CHUNK_PAGES + 12, NULL);
+	ck_assert_uint_eq(all->start, sgc_heap.base);
+	sgc_heap_free_span(all);
+	sgc_heap_free_span(f);
+}
+END_TEST
+
+/* The heap grows, in whole growth units, when no free run fits; it does
+ * not when may_grow is 0. */
+START_TEST(test_growth)
+{
+	size_t size0 = GC_get_heap_size();
+	size_t npages = size0 / PG + 10;
+	int nz;
+
+	ck_assert_ptr_null(sgc_heap_alloc_span(npages, large_class(), 0, &nz));
+	ck_assert_uint_eq(GC_get_heap_size(), size0);
+	ck_assert_uint_eq(nspans(), 0);
+
+	struct sgc_span *s = get_span(npages, NULL);
+	size_t size1 = GC_get_heap_size();
+	ck_assert_uint_ge(size1, size0 + 10 * PG);
+	ck_assert_uint_le(size1, size0 + sgc_round_up(npages, SGC_GROW_PAGES) * PG);
+	ck_assert_uint_eq(size1 % (SGC_GROW_PAGES * PG), 0);
+	ck_assert_uint_eq(sgc_heap.end, sgc_heap.base + size1);
+	ck_assert_ptr_eq(GC_greatest_plausible_heap_addr, (void *)sgc_heap.end);
+	ck_assert(sgc_heap_contains(s->start + npages * PG - 1));
+	/* The new memory is usable. */
+	memset((void *)(s->start + (npages - 1) * PG), 0xab, PG);
+
+	/* Small spans fit in the leftover: no growth. */
+	struct sgc_span *t = get_span(1, NULL);
+	if (size1 > (npages + 1) * PG)
+		ck_assert_uint_eq(GC_get_heap_size(), size1);
+	sgc_heap_free_span(s);
+	sgc_heap_free_span(t);
+	/* The heap does not shrink by freeing. */
+	ck_assert_uint_eq(GC_get_heap_size(), size1);
+}
+END_TEST
+
+/* GC_set_max_heap_size: alloc_span fails rather than grow past it. */
+START_TEST(test_max_heap_size)
+{
+	size_t max = 4 << 20;
+	int nz;
+
+	GC_set_max_heap_size(max);
+	/* 2 MiB: the heap's first free MiB, then one more. */
+	struct sgc_span *a = get_span(256, NULL);
+	ck_assert_uint_eq(GC_get_heap_size(), 2 << 20);
+	ck_assert_ptr_null(sgc_heap_alloc_span(257, large_class(), 1, &nz));
+	ck_assert_uint_le(GC_get_heap_size(), max);
+	struct sgc_span *b = get_span(128, NULL); /* grows by 1 MiB */
+	ck_assert_uint_eq(GC_get_heap_size(), 3 << 20);
+	struct sgc_span *c = get_span(128, NULL); /* grows to exactly 4 MiB */
+	ck_assert_uint_eq(GC_get_heap_size(), max);
+	ck_assert_ptr_null(sgc_heap_alloc_span(1, large_class(), 1, &nz));
+	ck_assert_uint_eq(GC_get_heap_size(), max);
+	ck_assert_int_eq(GC_expand_hp(1 << 20), 0);
+	ck_assert_uint_eq(GC_get_heap_size(), max);
+
+	/* Freed pages are still usable under the limit. */
+	uintptr_t as = a->start;
+	sgc_heap_free_span(a);
+	struct sgc_span *d = get_span(200, NULL);
+	ck_assert_uint_eq(d->start, as);
+
+	/* Raising the limit lets the heap grow again. */
+	GC_set_max_heap_size(0);
+	struct sgc_span *e = get_span(300, NULL);
+	ck_assert_uint_gt(GC_get_heap_size(), max);
+
+	/* The public allocator answers NULL, through the OOM handler. */
+	GC_set_max_heap_size(GC_get_heap_size());
+	GC_set_warn_proc(GC_ignore_warn_proc);
+	ck_assert_ptr_null(GC_malloc_atomic((size_t)16 << 20));
+
+	sgc_heap_free_span(b);
+	sgc_heap_free_span(c);
+	sgc_heap_free_span(d);
+	sgc_heap_free_span(e);
+}
+END_TEST
+
+/* A request that the free run at the top of the heap plus growth up to
+ * the limit can hold must succeed. */
+START_TEST(test_max_heap_size_tail)
+{
+	int nz;
+
+	GC_set_max_heap_size(4 << 20);
+	struct sgc_span *a = get_span(200, NULL); /* heap 2 MiB, 56 pages free */
+	ck_assert_uint_eq(GC_get_heap_size(), 2 << 20);
+	struct sgc_span *c = sgc_heap_alloc_span(312, large_class(), 1, &nz);
+	/* The free run at the top of the heap counts toward the growth:
+	 * 56 free + 256 new pages hold it in exactly 4 MiB. */
+	ck_assert_ptr_nonnull(c);
+	if (c) {
+		ck_assert_uint_eq(c->start, a->start + 200 * PG);
+		ck_assert_uint_eq(GC_get_heap_size(), 4 << 20);
+		sgc_heap_free_span(c);
+	}
+	ck_assert_uint_le(GC_get_heap_size(), 4 << 20);
+	sgc_heap_free_span(a);
+}
+END_TEST
+
+static int all_zero(uintptr_t p, size_t n)
+{
+	const unsigned char *c = (const unsigned char *)p;
+	for (size_t i = 0; i < n; i++)
+		if (c[i])
+			return 0;
+	return 1;
+}
+
+/* Fresh pages need no zeroing; reused dirty pages do; pages returned to
+ * the system are zero again. */
+START_TEST(test_needzero)
+{
+	int nz;
+	struct sgc_span *a = get_span(2, &nz);
+	uintptr_t as = a->start;
+
+	ck_assert_int_eq(nz, 0);
+	ck_assert_int_eq(a->needzero, 0);
+	ck_assert(all_zero(as, 2 * PG));
+	memset((void *)as, 0x5a, 2 * PG);
+	sgc_heap_free_span(a);
+
+	/* The same pages again: dirty. */
+	struct sgc_span *b = get_span(1, &nz);
+	ck_assert_uint_eq(b->start, as);
+	ck_assert_int_eq(nz, 1);
+	ck_assert_int_eq(b->needzero, 1);
+	/* A span reaching from a used page into fresh ones: dirty. */
+	struct sgc_span *c = get_span(4, &nz);
+	ck_assert_uint_eq(c->start, as + PG);
+	ck_assert_int_eq(nz, 1);
+	/* Pages above everything handed out so far: fresh. */
+	struct sgc_span *d = get_span(3, &nz);
+	ck_assert_uint_eq(d->start, as + 5 * PG);
+	ck_assert_int_eq(nz, 0);
+	ck_assert(all_zero(d->start, 3 * PG));
+
+	/* Pages returned to the system read as zero: no zeroing needed. */
+	sgc_heap_free_span(b);
+	sgc_heap_free_span(c);
+	ck_assert_uint_gt(sgc_heap_scavenge(), 0);
+	ck_assert_uint_ge(GC_get_unmapped_bytes(), 5 * PG);
+	struct sgc_span *e = get_span(5, &nz);
+	ck_assert_uint_eq(e->start, as);
+	ck_assert_int_eq(nz, 0);
+	ck_assert(all_zero(as, 5 * PG));
+	memset((void *)as, 0x77, 5 * PG);
+	sgc_heap_free_span(e);
+	/* ... and once dirtied again, they need zeroing again. */
+	struct sgc_span *f = get_span(5, &nz);
+	ck_assert_int_eq(nz, 1);
+	sgc_heap_free_span(f);
+	sgc_heap_free_span(d);
+}
+END_TEST
+
+/* A span larger than an arena straddles arenas: every page maps to it. */
+START_TEST(test_huge_span)
+{
+	size_t npages = SGC_PAGES_PER_ARENA + 7; /* 64 MiB + 56 KiB */
+	int nz;
+	struct sgc_span *fence = get_span(3, NULL);
+	struct sgc_span *s = get_span(npages, &nz);
+	uintptr_t start = s->start, last = start + (npages - 1) * PG;
+
+	ck_assert_int_eq(nz, 0);
+	ck_assert_uint_eq(start, fence->start + 3 * PG);
+	ck_assert_ptr_ne(sgc_arena_of(start), sgc_arena_of(last));
+	ck_assert_ptr_nonnull(sgc_arena_of(last));
+	ck_assert_uint_ge(GC_get_heap_size(), (npages + 3) * PG);
+	for (uintptr_t a = start; a <= last; a += PG)
+		if (sgc_span_of(a) != s)
+			ck_abort_msg("page %p does not map to the span",
+				     (void *)a);
+	ck_assert_ptr_eq(sgc_span_of_heap(last + PG - 1), s);
+	ck_assert_int_eq(page_in_use_bit(start), 1);
+	ck_assert_int_eq(page_in_use_bit(last), 0);
+	/* The first page of the second arena is not a span start. */
+	uintptr_t a2 = (start + SGC_ARENA_SIZE) & ~(SGC_ARENA_SIZE - 1);
+	ck_assert_int_eq(page_in_use_bit(a2), 0);
+	/* Its memory is there at both ends. */
+	*(volatile char *)start = 1;
+	*(volatile char *)(last + PG - 1) = 1;
+	ck_assert_uint_eq(pages_in_use(), npages + 3);
+
+	sgc_heap_free_span(s);
+	ck_assert_ptr_null(sgc_span_of_heap(last));
+	ck_assert_int_eq(page_in_use_bit(start), 0);
+	ck_assert_uint_eq(pages_in_use(), 3);
+	/* The pages are free again, as one run (the dirty ones need zero). */
+	struct sgc_span *t = get_span(npages, &nz);
+	ck_assert_uint_eq(t->start, start);
+	ck_assert_int_eq(nz, 1);
+	sgc_heap_free_span(t);
+
+	/* Twice an arena, through the public allocator. */
+	clear_stack();
+	char *p = GC_malloc_atomic(2 * SGC_ARENA_SIZE + 1);
+	ck_assert_ptr_nonnull(p);
+	p[0] = 1;
+	p[2 * SGC_ARENA_SIZE] = 2;
+	ck_assert_ptr_eq(GC_base(p + 2 * SGC_ARENA_SIZE), p);
+	ck_assert_uint_ge(GC_size(p), 2 * SGC_ARENA_SIZE + 1);
+	sgc_heap_free_span(fence);
+}
+END_TEST
+
+/* GC_expand_hp grows the heap by at least the request, in advance. */
+START_TEST(test_expand_hp)
+{
+	size_t size0 = GC_get_heap_size();
+	int nz;
+
+	ck_assert_int_eq(GC_expand_hp(10 << 20), 1);
+	size_t size1 = GC_get_heap_size();
+	ck_assert_uint_ge(size1, size0 + (10 << 20));
+	ck_assert_uint_lt(size1, size0 + (10 << 20) + SGC_GROW_PAGES * PG);
+	/* The whole heap is usable without growing. */
+	struct sgc_span *s = sgc_heap_alloc_span(size1 / PG, large_class(), 0,
+						 &nz);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(nz, 0);
+	ck_assert_uint_eq(GC_get_heap_size(), size1);
+	sgc_heap_free_span(s);
+	/* Past the reservation: refused. */
+	ck_assert_int_eq(GC_expand_hp(sgc_heap.reserve_end - sgc_heap.base), 0);
+	ck_assert_uint_eq(GC_get_heap_size(), size1);
+}
+END_TEST
+
+/* A span put on a central is seen by the verifier as listed. */
+START_TEST(test_span_listed)
+{
+	struct sgc_span *s = get_span(2, NULL);
+	ck_assert_int_gt(sgc_verify_heap(), 0);
+	sgc_central_put_swept(&sgc_centrals[s->spanclass], s);
+	ck_assert_ptr_nonnull(s->on_list);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+Suite *make_heap_suite(void)
+{
+	Suite *s = suite_create("heap");
+	TCase *tc = tcase_create("spans");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_initial_state);
+	tcase_add_test(tc, test_publish_and_free);
+	tcase_add_test(tc, test_first_fit_reuse);
+	tcase_add_test(tc, test_adjacent_runs_merge);
+	tcase_add_test(tc, test_merge_across_chunks);
+	tcase_add_test(tc, test_span_listed);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("growth");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_growth);
+	tcase_add_test(tc, test_max_heap_size);
+	tcase_add_test(tc, test_max_heap_size_tail);
+	tcase_add_test(tc, test_needzero);
+	tcase_add_test(tc, test_huge_span);
+	tcase_add_test(tc, test_expand_hp);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return sgc_test_run(make_heap_suite());
+}

@@ -1,0 +1,413 @@
+/*
+ * check_init.c: white-box tests of src/init.[ch]: start-up, the
+ * environment variables bdwgc honours, and the warning procedure.
+ *
+ * Most tests set the environment and then initialise, so they do not use
+ * the fixture that calls GC_init; each runs in its own process.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "heap.h"
+#include "init.h"
+#include "pacer.h"
+
+/* Scrub the stack below the caller.  Under ASan, testutil's
+ * sgc_test_clear_stack leaves the redzones around its buffer stale (they
+ * may hold old pointers); scrub_raw is not instrumented and covers them. */
+static SGC_NOINLINE SGC_NO_SANITIZE void scrub_raw(void)
+{
+	volatile uintptr_t buf[16384];
+	for (size_t i = 0; i < 16384; i++)
+		buf[i] = 0;
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+}
+
+static SGC_NOINLINE void scrub_stack(void)
+{
+	sgc_test_clear_stack();
+	scrub_raw();
+}
+
+#define MIB ((size_t)1 << 20)
+
+static void *volatile g_keep;
+
+static void no_gc_env(void)
+{
+	unsetenv("GC_INITIAL_HEAP_SIZE");
+	unsetenv("GC_MAXIMUM_HEAP_SIZE");
+	unsetenv("GC_FREE_SPACE_DIVISOR");
+	unsetenv("GC_DONT_GC");
+	unsetenv("GC_PRINT_STATS");
+}
+
+static int g_warnings;
+static char g_last_warning[256];
+
+static void GC_CALLBACK record_warning(char *msg, GC_word arg)
+{
+	g_warnings++;
+	snprintf(g_last_warning, sizeof g_last_warning, msg, (unsigned long)arg);
+}
+
+static int g_oom_calls;
+
+static void *GC_CALLBACK counting_oom(size_t bytes)
+{
+	(void)bytes;
+	g_oom_calls++;
+	return NULL;
+}
+
+static void verify(void)
+{
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+
+START_TEST(test_init_idempotent)
+{
+	no_gc_env();
+	ck_assert(!GC_is_init_called());
+	GC_init();
+	ck_assert(GC_is_init_called());
+	uintptr_t base = sgc_heap.base;
+	size_t heap = GC_get_heap_size();
+	void *p = GC_malloc(100);
+	memset(p, 0x5c, 100);
+	g_keep = p;
+	GC_init();
+	GC_init();
+	ck_assert_uint_eq(sgc_heap.base, base);
+	ck_assert_uint_eq(GC_get_heap_size(), heap);
+	ck_assert_ptr_eq(GC_base(p), p);
+	ck_assert_int_eq(((unsigned char *)p)[99], 0x5c);
+	ck_assert_uint_eq(GC_get_gc_no(), 0);
+	verify();
+}
+END_TEST
+
+START_TEST(test_first_alloc_initialises)
+{
+	no_gc_env();
+	ck_assert(!GC_is_init_called());
+	ck_assert_uint_eq(GC_get_heap_size(), 0);
+	static int not_heap;
+	ck_assert_ptr_null(GC_base(&not_heap));
+	void *p = GC_malloc(24);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(GC_is_init_called());
+	ck_assert_ptr_eq(GC_base(p), p);
+	ck_assert_uint_gt(GC_get_heap_size(), 0);
+	verify();
+}
+END_TEST
+
+/* Each allocation entry point initialises on its own. */
+START_TEST(test_other_entry_points_initialise)
+{
+	no_gc_env();
+	void *p = GC_malloc_atomic(10);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(GC_is_init_called());
+	verify();
+}
+END_TEST
+
+START_TEST(test_memalign_initialises)
+{
+	no_gc_env();
+	void *p = GC_memalign(64, 10);
+	ck_assert_ptr_nonnull(p);
+	ck_assert(GC_is_init_called());
+	verify();
+}
+END_TEST
+
+START_TEST(test_default_heap_small)
+{
+	no_gc_env();
+	GC_init();
+	/* The control for the tests below: no environment, a small heap. */
+	ck_assert_uint_lt(GC_get_heap_size(), 16 * MIB);
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 3);
+	ck_assert(!GC_is_disabled());
+}
+END_TEST
+
+static void initial_heap_is(const char *value, size_t bytes)
+{
+	no_gc_env();
+	setenv("GC_INITIAL_HEAP_SIZE", value, 1);
+	GC_init();
+	ck_assert_msg(GC_get_heap_size() >= bytes, "GC_INITIAL_HEAP_SIZE=%s:"
+		      " heap %zu < %zu", value, GC_get_heap_size(), bytes);
+	ck_assert_uint_lt(GC_get_heap_size(), bytes + 2 * MIB);
+	verify();
+}
+
+START_TEST(test_initial_heap_plain)
+{
+	initial_heap_is("33554432", 32 * MIB);
+}
+END_TEST
+
+START_TEST(test_initial_heap_k)
+{
+	initial_heap_is("40960k", 40 * MIB);
+}
+END_TEST
+
+START_TEST(test_initial_heap_m)
+{
+	initial_heap_is("48M", 48 * MIB);
+}
+END_TEST
+
+START_TEST(test_initial_heap_g)
+{
+	initial_heap_is("1G", 1024 * MIB);
+}
+END_TEST
+
+START_TEST(test_initial_heap_bad)
+{
+	no_gc_env();
+	GC_set_warn_proc(record_warning);
+	setenv("GC_INITIAL_HEAP_SIZE", "48X", 1);
+	GC_init();
+	ck_assert_uint_lt(GC_get_heap_size(), 16 * MIB);
+	ck_assert_int_eq(g_warnings, 1);
+	ck_assert_msg(strstr(g_last_warning, "environment") != NULL,
+		      "warning: %s", g_last_warning);
+}
+END_TEST
+
+/* Keep allocating 64 KiB objects, all reachable, until NULL. */
+static SGC_NOINLINE size_t fill_until_null(size_t limit)
+{
+	void **list = NULL;
+	size_t bytes = 0;
+	while (bytes < limit) {
+		void **p = GC_malloc(64 << 10);
+		if (!p)
+			break;
+		p[0] = list;
+		list = p;
+		g_keep = list;
+		bytes += 64 << 10;
+	}
+	return bytes;
+}
+
+/* The same with 1000-byte objects; returns how many were had. */
+static SGC_NOINLINE size_t fill_small_until_null(size_t limit)
+{
+	size_t n = 0;
+	while (n < limit) {
+		void **p = GC_malloc(1000);
+		if (!p)
+			break;
+		p[0] = g_keep;
+		g_keep = p;
+		n++;
+	}
+	return n;
+}
+
+START_TEST(test_maximum_heap)
+{
+	no_gc_env();
+	setenv("GC_MAXIMUM_HEAP_SIZE", "16M", 1);
+	GC_init();
+	GC_set_warn_proc(record_warning);
+	GC_set_oom_fn(counting_oom);
+	ck_assert_ptr_null(GC_malloc(32 * MIB));
+	ck_assert_int_eq(g_oom_calls, 1);
+	ck_assert_ptr_nonnull(strstr(g_last_warning, "out of memory"));
+	size_t got = fill_until_null(64 * MIB);
+	ck_assert_uint_lt(got, 16 * MIB);
+	ck_assert_uint_gt(got, 8 * MIB);
+	ck_assert_int_eq(g_oom_calls, 2);
+	ck_assert_uint_le(GC_get_heap_size(), 16 * MIB);
+	/* Small objects fail the same way once the heap is full. */
+	size_t n = fill_small_until_null(100000);
+	ck_assert_uint_lt(n, 100000);
+	ck_assert_int_eq(g_oom_calls, 3);
+	ck_assert_uint_le(GC_get_heap_size(), 16 * MIB);
+	verify();
+}
+END_TEST
+
+/* Without the limit the same loop reaches its own limit: the control. */
+START_TEST(test_no_maximum_heap)
+{
+	no_gc_env();
+	GC_init();
+	GC_set_oom_fn(counting_oom);
+	ck_assert_uint_eq(fill_until_null(64 * MIB), 64 * MIB);
+	ck_assert_int_eq(g_oom_calls, 0);
+}
+END_TEST
+
+START_TEST(test_free_space_divisor)
+{
+	no_gc_env();
+	setenv("GC_FREE_SPACE_DIVISOR", "7", 1);
+	GC_init();
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 7);
+	GC_set_free_space_divisor(0); /* ignored */
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 7);
+	GC_set_free_space_divisor(2);
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 2);
+}
+END_TEST
+
+START_TEST(test_dont_gc)
+{
+	no_gc_env();
+	setenv("GC_DONT_GC", "1", 1);
+	GC_init();
+	ck_assert(GC_is_disabled());
+	GC_gcollect();
+	for (int i = 0; i < 64 * 1024; i++)
+		(void)GC_malloc(1000);
+	ck_assert_uint_eq(GC_get_gc_no(), 0);
+	verify();
+}
+END_TEST
+
+/* Run f with fd 2 sent to a file; returns what was written (malloc'd). */
+static char *capture_stderr(void (*f)(void))
+{
+	char path[] = "/tmp/check_init_XXXXXX";
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	fflush(stderr);
+	int saved = dup(2);
+	ck_assert_int_ge(saved, 0);
+	ck_assert_int_eq(dup2(fd, 2), 2);
+	f();
+	fflush(stderr);
+	ck_assert_int_eq(dup2(saved, 2), 2);
+	close(saved);
+	off_t n = lseek(fd, 0, SEEK_END);
+	char *buf = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(fd, buf, (size_t)n, 0), n);
+	close(fd);
+	return buf;
+}
+
+static void init_and_collect_three(void)
+{
+	GC_init();
+	g_keep = GC_malloc(1000);
+	scrub_stack();
+	GC_gcollect();
+	GC_gcollect();
+	GC_gcollect();
+}
+
+static int count_lines_with(const char *text, const char *needle)
+{
+	int n = 0;
+	for (const char *l = text; l && *l; ) {
+		const char *e = strchr(l, '\n');
+		size_t len = e ? (size_t)(e - l) : strlen(l);
+		const char *hit = strstr(l, needle);
+		if (hit && hit < l + len)
+			n++;
+		l = e ? e + 1 : NULL;
+	}
+	return n;
+}
+
+START_TEST(test_print_stats)
+{
+	no_gc_env();
+	setenv("GC_PRINT_STATS", "1", 1);
+	char *log = capture_stderr(init_and_collect_three);
+	ck_assert_int_eq(count_lines_with(log, "spangc: gc "), 3);
+	ck_assert_int_eq(count_lines_with(log, "gc 1 (explicit)"), 1);
+	ck_assert_int_eq(count_lines_with(log, "gc 3 (explicit)"), 1);
+	free(log);
+}
+END_TEST
+
+START_TEST(test_no_print_stats)
+{
+	no_gc_env();
+	char *log = capture_stderr(init_and_collect_three);
+	ck_assert_int_eq(count_lines_with(log, "spangc: gc "), 0);
+	ck_assert_uint_eq(GC_get_gc_no(), 3);
+	free(log);
+}
+END_TEST
+
+START_TEST(test_warn_proc)
+{
+	no_gc_env();
+	GC_init();
+	GC_set_warn_proc(record_warning);
+	ck_assert_ptr_eq((void *)GC_get_warn_proc(), (void *)record_warning);
+	ck_assert_int_eq(g_warnings, 0);
+	volatile size_t huge = SIZE_MAX / 4;
+	ck_assert_ptr_null(GC_malloc(huge));
+	ck_assert_int_eq(g_warnings, 1);
+	ck_assert_msg(strstr(g_last_warning, "out of memory") != NULL,
+		      "warning: %s", g_last_warning);
+	char want[64];
+	snprintf(want, sizeof want, "%zu", (size_t)(SIZE_MAX / 4));
+	ck_assert_msg(strstr(g_last_warning, want) != NULL,
+		      "warning without the size: %s", g_last_warning);
+	/* The ignoring procedure drops them. */
+	GC_set_warn_proc(GC_ignore_warn_proc);
+	ck_assert_ptr_null(GC_malloc(huge));
+	ck_assert_int_eq(g_warnings, 1);
+}
+END_TEST
+
+Suite *make_init_suite(void)
+{
+	Suite *s = suite_create("init");
+	TCase *tc = tcase_create("start");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_init_idempotent);
+	tcase_add_test(tc, test_first_alloc_initialises);
+	tcase_add_test(tc, test_other_entry_points_initialise);
+	tcase_add_test(tc, test_memalign_initialises);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("environment");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_default_heap_small);
+	tcase_add_test(tc, test_initial_heap_plain);
+	tcase_add_test(tc, test_initial_heap_k);
+	tcase_add_test(tc, test_initial_heap_m);
+	tcase_add_test(tc, test_initial_heap_g);
+	tcase_add_test(tc, test_initial_heap_bad);
+	tcase_add_test(tc, test_maximum_heap);
+	tcase_add_test(tc, test_no_maximum_heap);
+	tcase_add_test(tc, test_free_space_divisor);
+	tcase_add_test(tc, test_dont_gc);
+	tcase_add_test(tc, test_print_stats);
+	tcase_add_test(tc, test_no_print_stats);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("warnings");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_warn_proc);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return sgc_test_run(make_init_suite());
+}

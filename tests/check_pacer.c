@@ -1,0 +1,273 @@
+/*
+ * check_pacer.c: white-box tests of src/pacer.[ch]: the budget formula of
+ * pacer.h, its floor, the initial heap size and the divisor from the
+ * environment, sgc_pacer_due, and collections triggered by allocation.
+ */
+#include <check.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <gc/gc.h>
+
+#include "collect.h"
+#include "heap.h"
+#include "pacer.h"
+#include "testutil.h"
+
+/* sgc_test_clear_stack, also clearing the words right below the caller's
+ * frame: under ASan its buffer sits between redzones that it does not
+ * clear, and the stale pointers of the last call made there survive into
+ * the collector's frames.  Uninstrumented, so there are no redzones. */
+static SGC_NOINLINE SGC_NO_SANITIZE void clear_stack(void)
+{
+	volatile uintptr_t buf[8192];
+	for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
+		buf[i] = 0;
+	__asm__ __volatile__("" : : "r"(buf) : "memory");
+	sgc_test_clear_stack();
+}
+
+#define MiB ((size_t)1 << 20)
+
+static size_t budget(void)
+{
+	return sgc_load_relaxed(&sgc_pacer.budget);
+}
+
+static intptr_t since_gc(void)
+{
+	return (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
+}
+
+/* budget = max((2 * scanned + ptrfree / 4 + roots) / D, initial / D,
+ * SGC_MIN_GC_BUDGET), with the expected values worked out by hand. */
+START_TEST(test_budget_formula)
+{
+	static const struct {
+		size_t scanned, ptrfree, roots, initial;
+		GC_word d;
+		size_t expect;
+	} cases[] = {
+		/* (60 + 2 + 1) MiB / 3 */
+		{ 30 * MiB, 8 * MiB, 1 * MiB, 0, 3, 21 * MiB },
+		{ 30 * MiB, 8 * MiB, 1 * MiB, 0, 1, 63 * MiB },
+		{ 30 * MiB, 8 * MiB, 1 * MiB, 0, 7, 9 * MiB },
+		/* Integer arithmetic: (20000002 + 1000000 + 12345) / 2 */
+		{ 10000001, 4000003, 12345, 0, 2, 10506173 },
+		/* Pointer-free data counts a quarter: 40 MiB / 4 / 2 */
+		{ 0, 40 * MiB, 0, 0, 2, 5 * MiB },
+		/* Roots alone: 15 MiB / 3 */
+		{ 0, 0, 15 * MiB, 0, 3, 5 * MiB },
+		/* The floor: 2 MiB / 3 < 4 MiB */
+		{ 1 * MiB, 0, 0, 0, 3, SGC_MIN_GC_BUDGET },
+		{ 0, 0, 0, 0, 3, SGC_MIN_GC_BUDGET },
+		{ 10 * MiB, 0, 0, 0, 6, SGC_MIN_GC_BUDGET },
+		/* The initial heap size: 60 MiB / 3 > 6 MiB / 3 */
+		{ 3 * MiB, 0, 0, 60 * MiB, 3, 20 * MiB },
+		/* ... unless the live data needs more: 100 MiB / 4 */
+		{ 50 * MiB, 0, 0, 60 * MiB, 4, 25 * MiB },
+		/* ... and never below the floor: 9 MiB / 3 */
+		{ 0, 0, 0, 9 * MiB, 3, SGC_MIN_GC_BUDGET },
+	};
+	GC_word d0 = GC_get_free_space_divisor();
+	size_t initial0 = sgc_pacer.initial_heap;
+
+	ck_assert_uint_eq(d0, 3);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		GC_set_free_space_divisor(cases[i].d);
+		ck_assert_uint_eq(GC_get_free_space_divisor(), cases[i].d);
+		sgc_pacer.initial_heap = cases[i].initial;
+		sgc_pacer_note_alloc(12345);
+		sgc_pacer_end_cycle(cases[i].scanned, cases[i].ptrfree,
+				    cases[i].roots);
+		ck_assert_msg(budget() == cases[i].expect,
+			      "case %zu: budget %zu, expected %zu", i,
+			      budget(), cases[i].expect);
+		ck_assert_int_eq(since_gc(), 0);
+	}
+	/* GC_set_free_space_divisor(0) is ignored. */
+	GC_set_free_space_divisor(4);
+	GC_set_free_space_divisor(0);
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 4);
+	GC_set_free_space_divisor(d0);
+	sgc_pacer.initial_heap = initial0;
+}
+END_TEST
+
+/* With the defaults and nothing live, the first budget is the floor. */
+START_TEST(test_initial_budget)
+{
+	ck_assert_uint_eq(sgc_pacer.initial_heap, 0);
+	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+}
+END_TEST
+
+/* GC_INITIAL_HEAP_SIZE and GC_FREE_SPACE_DIVISOR from the environment
+ * (no fixture: set before GC_init). */
+START_TEST(test_initial_heap_env)
+{
+	setenv("GC_INITIAL_HEAP_SIZE", "30M", 1);
+	setenv("GC_FREE_SPACE_DIVISOR", "5", 1);
+	GC_init();
+	ck_assert_uint_eq(sgc_pacer.initial_heap, 30 * MiB);
+	ck_assert_uint_eq(GC_get_free_space_divisor(), 5);
+	ck_assert_uint_eq(budget(), 6 * MiB);
+	ck_assert_uint_ge(GC_get_heap_size(), 30 * MiB);
+	/* A cycle with little live data keeps the initial size's budget. */
+	GC_gcollect();
+	ck_assert_uint_eq(budget(), 6 * MiB);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+START_TEST(test_initial_heap_env_small)
+{
+	setenv("GC_INITIAL_HEAP_SIZE", "3M", 1);
+	GC_init();
+	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_uint_ge(GC_get_heap_size(), 3 * MiB);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+/* sgc_pacer_due: once the bytes since the last cycle reach the budget;
+ * credits (negative notes) count back. */
+START_TEST(test_due)
+{
+	size_t b = budget();
+	uintptr_t total0 = sgc_load_relaxed(&sgc_pacer.total);
+	sgc_pacer_end_cycle(0, 0, 0);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	sgc_pacer_note_alloc((intptr_t)b - 1);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	ck_assert_uint_eq(GC_get_bytes_since_gc(), b - 1);
+	sgc_pacer_note_alloc(1);
+	ck_assert_int_eq(sgc_pacer_due(), 1);
+	sgc_pacer_note_alloc(1000);
+	ck_assert_int_eq(sgc_pacer_due(), 1);
+	sgc_pacer_note_alloc(-1000);
+	ck_assert_int_eq(sgc_pacer_due(), 1);
+	sgc_pacer_note_alloc(-1);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	ck_assert_uint_eq(sgc_load_relaxed(&sgc_pacer.total) - total0, b - 1);
+	/* A net credit below zero: not due, and no bytes reported. */
+	sgc_pacer_end_cycle(0, 0, 0);
+	sgc_pacer_note_alloc(-4096);
+	ck_assert_int_eq(since_gc(), -4096);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	ck_assert_uint_eq(GC_get_bytes_since_gc(), 0);
+	/* A larger budget is due later. */
+	sgc_pacer_end_cycle(50 * MiB, 0, 0);
+	ck_assert_uint_eq(budget(), 34952533); /* 100 MiB / 3 */
+	sgc_pacer_note_alloc((intptr_t)(32 * MiB));
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	sgc_pacer_note_alloc(34952533 - 32 * (intptr_t)MiB - 1);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	sgc_pacer_note_alloc(1);
+	ck_assert_int_eq(sgc_pacer_due(), 1);
+	sgc_pacer_end_cycle(0, 0, 0);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+}
+END_TEST
+
+/* Allocating garbage triggers collections by itself, each once the
+ * budget is used up (give or take a span), and the heap stays small. */
+START_TEST(test_alloc_triggers_collections)
+{
+	uintptr_t gc0 = GC_get_gc_no();
+	size_t total = 0, limit = 64 * MiB;
+	uintptr_t last_gc = gc0;
+	size_t cycles = 0;
+
+	clear_stack();
+	for (total = 0; total < limit; total += 512) {
+		if (!GC_malloc(500))
+			ck_abort_msg("out of memory");
+		uintptr_t g = GC_get_gc_no();
+		if (g != last_gc) {
+			cycles += g - last_gc;
+			last_gc = g;
+		}
+		/* The cache counts a span's free slots when it takes it. */
+		if (since_gc() > (intptr_t)(budget() + 64 * 1024))
+			ck_abort_msg("%zd bytes since the last cycle, budget %zu",
+				     (ssize_t)since_gc(), budget());
+	}
+	/* 64 MiB at a 4 MiB budget: about 16 cycles. */
+	ck_assert_uint_ge(cycles, 12);
+	ck_assert_uint_le(cycles, 17);
+	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_uint_le(GC_get_heap_size(), 24 * MiB);
+}
+END_TEST
+
+/* Large objects count as well. */
+START_TEST(test_large_alloc_triggers)
+{
+	uintptr_t gc0 = GC_get_gc_no();
+	for (int i = 0; i < 64; i++)
+		if (!GC_malloc_atomic(MiB))
+			ck_abort_msg("out of memory");
+	ck_assert_uint_ge(GC_get_gc_no() - gc0, 12);
+	ck_assert_uint_le(GC_get_heap_size(), 24 * MiB);
+}
+END_TEST
+
+/* No collection while disabled, however much is allocated; the first
+ * allocation slow path after GC_enable collects. */
+START_TEST(test_disabled)
+{
+	uintptr_t gc0 = GC_get_gc_no();
+	size_t size0 = GC_get_heap_size();
+
+	GC_disable();
+	ck_assert_int_eq(GC_is_disabled(), 1);
+	for (size_t total = 0; total < 24 * MiB; total += 512)
+		if (!GC_malloc(500))
+			ck_abort_msg("out of memory");
+	ck_assert_uint_eq(GC_get_gc_no(), gc0);
+	ck_assert_int_eq(sgc_pacer_due(), 1);
+	ck_assert_uint_ge(GC_get_heap_size(), size0 + 20 * MiB);
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 0);
+	GC_gcollect();
+	ck_assert_uint_eq(GC_get_gc_no(), gc0);
+
+	GC_enable();
+	ck_assert_int_eq(GC_is_disabled(), 0);
+	/* Within one span's worth of allocation, a cycle runs. */
+	for (int i = 0; i < 64 && GC_get_gc_no() == gc0; i++)
+		GC_malloc(500);
+	ck_assert_uint_eq(GC_get_gc_no(), gc0 + 1);
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+}
+END_TEST
+
+Suite *make_pacer_suite(void)
+{
+	Suite *s = suite_create("pacer");
+	TCase *tc = tcase_create("budget");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_budget_formula);
+	tcase_add_test(tc, test_initial_budget);
+	tcase_add_test(tc, test_due);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("env");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_initial_heap_env);
+	tcase_add_test(tc, test_initial_heap_env_small);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("trigger");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_alloc_triggers_collections);
+	tcase_add_test(tc, test_large_alloc_triggers);
+	tcase_add_test(tc, test_disabled);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return sgc_test_run(make_pacer_suite());
+}

@@ -1,0 +1,578 @@
+/*
+ * check_thread.c: the thread layer.  Threads that create and join threads
+ * while allocating and verifying their own structures across many
+ * collections; registration of foreign threads; GC_do_blocking and
+ * GC_call_with_gc_active; a coroutine-style stack switch with
+ * GC_set_stackbottom; fork from a threaded program; the pthread wrappers;
+ * and parallel marking against a single marker.
+ */
+#define GC_THREADS 1
+#define GC_NO_THREAD_REDIRECTS 1 /* plain pthread_create stays plain here */
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "cache.h"
+#include "central.h"
+#include "heap.h"
+#include "mark.h"
+#include "thread.h"
+
+struct node {
+	struct node *next;
+	uintptr_t check;
+	char pad[40];
+};
+
+static uintptr_t tag(uintptr_t owner, size_t i)
+{
+	return (owner * 2654435761u) ^ (i * 40503u) ^ 0x5a5a5a5a;
+}
+
+/* A list of n nodes owned by owner; the pad holds a byte pattern. */
+static struct node *make_list(uintptr_t owner, size_t n)
+{
+	struct node *head = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct node *x = GC_MALLOC(sizeof *x);
+		if (!x)
+			ck_abort_msg("out of memory");
+		x->next = head;
+		x->check = tag(owner, n - 1 - i);
+		memset(x->pad, (int)(x->check & 0xff), sizeof x->pad);
+		head = x;
+	}
+	return head;
+}
+
+static int list_ok(const struct node *x, uintptr_t owner, size_t n)
+{
+	for (size_t i = 0; i < n; i++, x = x->next) {
+		if (!x || x->check != tag(owner, i))
+			return 0;
+		for (size_t k = 0; k < sizeof x->pad; k++)
+			if ((unsigned char)x->pad[k] != (x->check & 0xff))
+				return 0;
+	}
+	return x == NULL;
+}
+
+/* ---- many threads, creating threads ---- */
+
+struct worker_arg {
+	uintptr_t id;
+	int depth;  /* create children this many levels down */
+	int rounds;
+	int failed;
+};
+
+static void *worker(void *p)
+{
+	struct worker_arg *a = p;
+	struct node *mine = make_list(a->id, 300);
+	pthread_t child;
+	struct worker_arg *ca = NULL;
+	if (a->depth > 0) {
+		ca = GC_MALLOC(sizeof *ca); /* reachable only from here */
+		ca->id = a->id * 7 + 1;
+		ca->depth = a->depth - 1;
+		ca->rounds = a->rounds;
+		if (GC_pthread_create(&child, NULL, worker, ca) != 0)
+			a->failed = 1;
+	}
+	for (int r = 0; r < a->rounds; r++) {
+		struct node *tmp = make_list(a->id + 1000 + (uintptr_t)r, 200);
+		for (int k = 0; k < 300; k++)
+			(void)GC_MALLOC(64 + k % 200); /* garbage */
+		if (!list_ok(tmp, a->id + 1000 + (uintptr_t)r, 200) ||
+		    !list_ok(mine, a->id, 300))
+			a->failed = 1;
+		if (r % 25 == 0)
+			GC_gcollect();
+	}
+	if (ca) {
+		GC_pthread_join(child, NULL);
+		if (ca->failed)
+			a->failed = 1;
+	}
+	return NULL;
+}
+
+static void run_workers(int nthreads, int depth, int rounds)
+{
+	pthread_t t[32];
+	struct worker_arg *a[32];
+	unsigned long gc0 = GC_get_gc_no();
+	for (int i = 0; i < nthreads; i++) {
+		a[i] = GC_MALLOC(sizeof *a[i]);
+		a[i]->id = (uintptr_t)i + 1;
+		a[i]->depth = depth;
+		a[i]->rounds = rounds;
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, worker, a[i]), 0);
+	}
+	for (int i = 0; i < nthreads; i++) {
+		ck_assert_int_eq(GC_pthread_join(t[i], NULL), 0);
+		ck_assert_msg(!a[i]->failed, "thread %d saw corrupt data", i);
+	}
+	ck_assert_uint_gt(GC_get_gc_no(), gc0 + 3);
+}
+
+START_TEST(test_threads_2) { run_workers(2, 2, 100); }
+END_TEST
+START_TEST(test_threads_8) { run_workers(8, 1, 60); }
+END_TEST
+START_TEST(test_threads_32) { run_workers(32, 0, 30); }
+END_TEST
+
+/* ---- foreign threads ---- */
+
+static void *foreign(void *p)
+{
+	struct GC_stack_base sb;
+	int *ok = p;
+	ck_assert_int_eq(GC_thread_is_registered(), 0);
+	ck_assert_int_eq(GC_get_stack_base(&sb), GC_SUCCESS);
+	ck_assert_int_eq(GC_register_my_thread(&sb), GC_SUCCESS);
+	ck_assert_int_eq(GC_register_my_thread(&sb), GC_DUPLICATE);
+	ck_assert_int_eq(GC_thread_is_registered(), 1);
+	struct node *l = make_list(77, 500);
+	for (int i = 0; i < 20; i++) {
+		make_list(78, 500); /* garbage */
+		GC_gcollect();
+	}
+	*ok = list_ok(l, 77, 500);
+	ck_assert_int_eq(GC_unregister_my_thread(), GC_SUCCESS);
+	ck_assert_int_eq(GC_thread_is_registered(), 0);
+	return NULL;
+}
+
+START_TEST(test_foreign_thread)
+{
+	pthread_t t[4];
+	int ok[4] = { 0 };
+	GC_allow_register_threads();
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, foreign, &ok[i]), 0);
+	struct node *l = make_list(5, 1000);
+	for (int i = 0; i < 4; i++) {
+		pthread_join(t[i], NULL);
+		ck_assert(ok[i]);
+	}
+	GC_gcollect();
+	ck_assert(list_ok(l, 5, 1000));
+}
+END_TEST
+
+static void *unregistered_alloc(void *p)
+{
+	(void)p;
+	return GC_MALLOC(16); /* aborts: the thread is not registered */
+}
+
+START_TEST(test_unregistered_aborts)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, unregistered_alloc, NULL);
+	pthread_join(t, NULL);
+}
+END_TEST
+
+static void *register_without_allow(void *p)
+{
+	struct GC_stack_base sb;
+	(void)p;
+	GC_get_stack_base(&sb);
+	GC_register_my_thread(&sb); /* aborts */
+	return NULL;
+}
+
+START_TEST(test_register_without_allow_aborts)
+{
+	pthread_t t;
+	pthread_create(&t, NULL, register_without_allow, NULL);
+	pthread_join(t, NULL);
+}
+END_TEST
+
+/* ---- GC_do_blocking ---- */
+
+static sem_t blocked_in, blocked_out;
+static int active_ok;
+
+static void *while_blocked(void *p)
+{
+	(void)p;
+	sem_post(&blocked_in);
+	while (sem_wait(&blocked_out) != 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+static void *gc_active_part(void *p)
+{
+	struct node *l = make_list(33, 300);
+	GC_gcollect();
+	active_ok = list_ok(l, 33, 300) && list_ok(p, 31, 400);
+	return NULL;
+}
+
+static void *blocker(void *p)
+{
+	int *ok = p;
+	struct node *volatile l = make_list(31, 400);
+	GC_do_blocking(while_blocked, NULL);
+	/* Collections ran while we were blocked: our list survived. */
+	ok[0] = list_ok(l, 31, 400);
+	ok[1] = 1;
+	return NULL;
+}
+
+static void *blocking_then_active(void *p)
+{
+	return GC_call_with_gc_active(gc_active_part, p);
+}
+
+START_TEST(test_do_blocking)
+{
+	pthread_t t;
+	int ok[2] = { 0, 0 };
+	sem_init(&blocked_in, 0, 0);
+	sem_init(&blocked_out, 0, 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, blocker, ok), 0);
+	while (sem_wait(&blocked_in) != 0 && errno == EINTR)
+		;
+	/* The blocked thread never answers a stop signal: collections must
+	 * not wait for it. */
+	for (int i = 0; i < 10; i++) {
+		make_list(9, 2000);
+		GC_gcollect();
+	}
+	sem_post(&blocked_out);
+	GC_pthread_join(t, NULL);
+	ck_assert(ok[0]);
+	/* GC_call_with_gc_active inside GC_do_blocking. */
+	struct node *l = make_list(31, 400);
+	GC_do_blocking(blocking_then_active, l);
+	ck_assert(active_ok);
+}
+END_TEST
+
+/* ---- coroutines ---- */
+
+static ucontext_t main_ctx, co_ctx;
+static void *co_handle;
+static int co_ok;
+static char *co_stack;
+#define CO_STACK_SIZE (256 * 1024)
+
+static void coroutine(void)
+{
+	struct GC_stack_base sb = { co_stack + CO_STACK_SIZE };
+	GC_set_stackbottom(co_handle, &sb);
+	struct node *volatile l = make_list(41, 2000); /* only on this stack */
+	for (int i = 0; i < 5; i++) {
+		make_list(42, 2000);
+		GC_gcollect();
+	}
+	co_ok = list_ok(l, 41, 2000);
+	swapcontext(&co_ctx, &main_ctx);
+}
+
+START_TEST(test_coroutine_stack)
+{
+	struct GC_stack_base main_sb;
+	co_handle = GC_get_my_stackbottom(&main_sb);
+	ck_assert_ptr_nonnull(co_handle);
+	ck_assert_ptr_nonnull(main_sb.mem_base);
+	co_stack = malloc(CO_STACK_SIZE);
+	/* Objects on the main stack are kept through a root meanwhile. */
+	static struct node *main_list;
+	main_list = make_list(40, 500);
+	getcontext(&co_ctx);
+	co_ctx.uc_stack.ss_sp = co_stack;
+	co_ctx.uc_stack.ss_size = CO_STACK_SIZE;
+	co_ctx.uc_link = &main_ctx;
+	makecontext(&co_ctx, coroutine, 0);
+	swapcontext(&main_ctx, &co_ctx);
+	GC_set_stackbottom(co_handle, &main_sb);
+	ck_assert(co_ok);
+	GC_gcollect();
+	ck_assert(list_ok(main_list, 40, 500));
+	struct GC_stack_base again;
+	ck_assert_ptr_eq(GC_get_my_stackbottom(&again), co_handle);
+	ck_assert_ptr_eq(again.mem_base, main_sb.mem_base);
+}
+END_TEST
+
+/* ---- fork ---- */
+
+static void *busy_allocator(void *p)
+{
+	volatile int *stop = p;
+	while (!*stop)
+		make_list(50, 100);
+	return NULL;
+}
+
+START_TEST(test_fork_child_allocates)
+{
+	static volatile int stop;
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, busy_allocator,
+						   (void *)&stop), 0);
+	struct node *l = make_list(51, 1000);
+	for (int k = 0; k < 3; k++) {
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			/* The child: one thread, a usable collector. */
+			struct node *c = make_list(52, 5000);
+			for (int i = 0; i < 5; i++) {
+				make_list(53, 5000);
+				GC_gcollect();
+			}
+			int good = list_ok(c, 52, 5000) && list_ok(l, 51, 1000) &&
+				   sgc_verify_heap() == 0;
+			_exit(good ? 0 : 1);
+		}
+		int status;
+		ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+		ck_assert(WIFEXITED(status));
+		ck_assert_int_eq(WEXITSTATUS(status), 0);
+	}
+	stop = 1;
+	for (int i = 0; i < 2; i++)
+		GC_pthread_join(t[i], NULL);
+	ck_assert(list_ok(l, 51, 1000));
+}
+END_TEST
+
+/* ---- pthread wrappers ---- */
+
+static void *exits_early(void *p)
+{
+	(void)make_list(60, 100);
+	GC_pthread_exit(p);
+	return NULL;
+}
+
+static void *loops_until_cancelled(void *p)
+{
+	(void)p;
+	for (;;) {
+		make_list(61, 50);
+		pthread_testcancel();
+	}
+	return NULL;
+}
+
+static void *detached(void *p)
+{
+	sem_t *done = p;
+	make_list(62, 100);
+	sem_post(done);
+	return NULL;
+}
+
+static void *masks_signals(void *p)
+{
+	sigset_t all;
+	volatile int *stop = p;
+	sigfillset(&all);
+	/* The collector's signals stay deliverable. */
+	GC_pthread_sigmask(SIG_BLOCK, &all, NULL);
+	struct node *l = make_list(63, 300);
+	while (!*stop)
+		make_list(64, 50);
+	return list_ok(l, 63, 300) ? p : NULL;
+}
+
+START_TEST(test_pthread_wrappers)
+{
+	pthread_t t;
+	void *ret;
+	sem_t done;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, exits_early, &done), 0);
+	ck_assert_int_eq(GC_pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, &done);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, loops_until_cancelled, NULL), 0);
+	GC_gcollect();
+	ck_assert_int_eq(GC_pthread_cancel(t), 0);
+	ck_assert_int_eq(GC_pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, PTHREAD_CANCELED);
+	sem_init(&done, 0, 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, detached, &done), 0);
+	ck_assert_int_eq(GC_pthread_detach(t), 0);
+	while (sem_wait(&done) != 0 && errno == EINTR)
+		;
+	static volatile int stop;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, masks_signals, (void *)&stop), 0);
+	for (int i = 0; i < 10; i++)
+		GC_gcollect(); /* would hang if the thread could not be stopped */
+	stop = 1;
+	ck_assert_int_eq(GC_pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, (void *)&stop);
+	ck_assert_int_eq(GC_get_suspend_signal(), SIGPWR);
+	ck_assert_int_eq(GC_get_thr_restart_signal(), SIGXCPU);
+}
+END_TEST
+
+/* ---- GC_call_with_alloc_lock ---- */
+
+static void *no_collection_inside(void *p)
+{
+	unsigned long *gc = p;
+	gc[0] = GC_get_gc_no();
+	usleep(50 * 1000); /* another thread asks for a collection meanwhile */
+	gc[1] = GC_get_gc_no();
+	return NULL;
+}
+
+static void *collector_thread(void *p)
+{
+	(void)p;
+	GC_gcollect();
+	return NULL;
+}
+
+START_TEST(test_call_with_alloc_lock)
+{
+	unsigned long gc[2];
+	pthread_t t;
+	GC_disable();
+	GC_enable();
+	/* Start a thread that collects while we hold the lock. */
+	struct lockarg { unsigned long *gc; } la = { gc };
+	(void)la;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, collector_thread, NULL), 0);
+	GC_call_with_alloc_lock(no_collection_inside, gc);
+	GC_pthread_join(t, NULL);
+	ck_assert_uint_eq(gc[0], gc[1]);
+}
+END_TEST
+
+/* ---- parallel marking ---- */
+
+struct tree {
+	struct tree *l, *r;
+	uintptr_t v;
+};
+
+static struct tree *make_tree(int d)
+{
+	struct tree *t = GC_MALLOC(sizeof *t);
+	t->v = (uintptr_t)d;
+	if (d > 0) {
+		t->l = make_tree(d - 1);
+		t->r = make_tree(d - 1);
+	}
+	return t;
+}
+
+/* volatile: the stores must happen, though nothing reads them. */
+static struct tree *volatile roots_for_mark[8];
+
+/* Copy every span's mark bits (world stopped). */
+static uint64_t *snapshot_marks(size_t *nwords)
+{
+	size_t cap = 1 << 20, n = 0;
+	uint64_t *snap = malloc(cap * sizeof *snap);
+	for (uintptr_t a = sgc_heap.base; a < sgc_heap.end; a += SGC_PAGE_SIZE) {
+		struct sgc_span *s = sgc_span_of_heap(a);
+		if (!s || s->start != a)
+			continue;
+		for (size_t w = 0; w < sgc_bitmap_words(s->nelems); w++) {
+			if (n == cap)
+				snap = realloc(snap, (cap *= 2) * sizeof *snap);
+			snap[n++] = s->gcmark_bits[w];
+		}
+	}
+	*nwords = n;
+	return snap;
+}
+
+static void clear_marks(void)
+{
+	for (uintptr_t a = sgc_heap.base; a < sgc_heap.end; a += SGC_PAGE_SIZE) {
+		struct sgc_span *s = sgc_span_of_heap(a);
+		if (s && s->start == a)
+			memset(s->gcmark_bits, 0,
+			       sgc_bitmap_words(s->nelems) * sizeof(uint64_t));
+	}
+}
+
+static SGC_NOINLINE void mark_with(unsigned markers, struct sgc_mark_result *r)
+{
+	sgc_mark_set_markers(markers);
+	sgc_mark_phase(r);
+}
+
+START_TEST(test_parallel_mark_equals_single)
+{
+	for (int i = 0; i < 8; i++)
+		roots_for_mark[i] = make_tree(14);
+	for (int i = 0; i < 20000; i++)
+		(void)GC_MALLOC(48); /* garbage */
+	GC_gcollect();
+	sgc_mark_set_markers(4);
+	sgc_mark_start_helpers();
+	sgc_world_lock_acquire();
+	sgc_stop_world();
+	sgc_cache_flush_all();
+	struct sgc_mark_result r1, r2;
+	size_t n1, n2;
+	mark_with(1, &r1);
+	uint64_t *one = snapshot_marks(&n1);
+	clear_marks();
+	mark_with(4, &r2);
+	uint64_t *many = snapshot_marks(&n2);
+	clear_marks();
+	sgc_start_world();
+	sgc_world_lock_release();
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_uint_ge(r1.live_objects, 8u * ((1u << 15) - 1));
+	ck_assert_uint_eq(r1.live_objects, r2.live_objects);
+	ck_assert_uint_eq(r1.live_scanned, r2.live_scanned);
+	ck_assert_int_eq(memcmp(one, many, n1 * sizeof *one), 0);
+	free(one);
+	free(many);
+	ck_assert_uint_ge(sgc_mark_helpers(), 1);
+	ck_assert_int_ge(GC_get_parallel(), 1);
+}
+END_TEST
+
+Suite *make_thread_suite(void)
+{
+	Suite *s = suite_create("thread");
+	TCase *tc = tcase_create("threads");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_threads_2);
+	tcase_add_test(tc, test_threads_8);
+	tcase_add_test(tc, test_threads_32);
+	tcase_add_test(tc, test_foreign_thread);
+	tcase_add_test(tc, test_do_blocking);
+	tcase_add_test(tc, test_coroutine_stack);
+	tcase_add_test(tc, test_fork_child_allocates);
+	tcase_add_test(tc, test_pthread_wrappers);
+	tcase_add_test(tc, test_call_with_alloc_lock);
+	tcase_add_test(tc, test_parallel_mark_equals_single);
+	suite_add_tcase(s, tc);
+	TCase *bad = tcase_create("bad-input");
+	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
+	tcase_add_test_raise_signal(bad, test_unregistered_aborts, SIGABRT);
+	tcase_add_test_raise_signal(bad, test_register_without_allow_aborts,
+				    SIGABRT);
+	suite_add_tcase(s, bad);
+	return s;
+}
+
+int main(void)
+{
+	return sgc_test_run(make_thread_suite());
+}
