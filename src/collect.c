@@ -56,6 +56,8 @@ int sgc_collect(enum sgc_collect_reason why)
 	uint64_t pause = sgc_os_nanotime() - t0;
 	sgc_stats_cycle(&m, pause, why);
 	sgc_world_lock_release();
+	if (sgc_config.background_sweep)
+		sgc_sweep_background();
 	return 1;
 }
 
@@ -73,13 +75,8 @@ void GC_gcollect(void)
 	sgc_ensure_init();
 	if (sgc_collect(SGC_REASON_EXPLICIT))
 		finish_sweep("GC_gcollect");
-	if (SGC_DEBUG && !sgc_world_held()) {
-		sgc_world_lock_acquire();
-		sgc_stop_world();
+	if (SGC_DEBUG && !sgc_world_held())
 		sgc_verify_or_die("after GC_gcollect");
-		sgc_start_world();
-		sgc_world_lock_release();
-	}
 }
 
 void GC_gcollect_and_unmap(void)
@@ -154,6 +151,7 @@ void GC_atfork_child(void)
 		return;
 	sgc_thread_fork_child();
 	sgc_mark_fork_child();
+	sgc_sweep_fork_child();
 	sgc_world_lock_release();
 }
 

@@ -194,6 +194,21 @@ size_t sgc_heap_free_bytes(void)
 	       SGC_PAGE_SIZE;
 }
 
+size_t sgc_heap_scavenge_some(size_t bytes)
+{
+	size_t pages = bytes / SGC_PAGE_SIZE, done = 0;
+	while (done < pages) {
+		size_t step = pages - done < 512 ? pages - done : 512;
+		pthread_mutex_lock(&sgc_heap.lock);
+		size_t n = sgc_pagealloc_scavenge(&sgc_heap.pages, step);
+		pthread_mutex_unlock(&sgc_heap.lock);
+		done += n;
+		if (n < step)
+			break;
+	}
+	return done;
+}
+
 size_t sgc_heap_scavenge(void)
 {
 	pthread_mutex_lock(&sgc_heap.lock);

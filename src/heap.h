@@ -68,6 +68,9 @@ SGC_HIDDEN size_t sgc_heap_mapped_bytes(void);
 SGC_HIDDEN size_t sgc_heap_unmapped_bytes(void);
 SGC_HIDDEN size_t sgc_heap_free_bytes(void);
 
+/* Return free pages worth up to bytes to the system, highest first. */
+SGC_HIDDEN size_t sgc_heap_scavenge_some(size_t bytes);
+
 /* Return all free pages to the system. */
 SGC_HIDDEN size_t sgc_heap_scavenge(void);
 

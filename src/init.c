@@ -2,8 +2,11 @@
  * init.c: start-up and the client's callbacks (see init.h).
  *
  * Environment variables, as bdwgc documents them: GC_INITIAL_HEAP_SIZE,
- * GC_MAXIMUM_HEAP_SIZE, GC_FREE_SPACE_DIVISOR, GC_DONT_GC, GC_PRINT_STATS.
- * Sizes accept bdwgc's suffixes k, M, G.
+ * GC_MAXIMUM_HEAP_SIZE, GC_FREE_SPACE_DIVISOR, GC_DONT_GC, GC_PRINT_STATS,
+ * GC_MARKERS (and GC_SIG_SUSPEND, GC_SIG_THR_RESTART in thread.c).  Sizes
+ * accept bdwgc's suffixes k, M, G.  Ours: SPANGC_BACKGROUND_SWEEP=0 leaves
+ * sweeping to the allocators (white-box tests use it to look at a cycle's
+ * mark bits before anything sweeps them).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -78,6 +81,8 @@ static void read_environment(void)
 		GC_dont_gc = 1;
 	if (getenv("GC_PRINT_STATS"))
 		sgc_config.print_stats = 1;
+	const char *bg = getenv("SPANGC_BACKGROUND_SWEEP");
+	sgc_config.background_sweep = !(bg && bg[0] == '0');
 	if ((n = env_size("GC_FREE_SPACE_DIVISOR")) > 0)
 		GC_free_space_divisor = n;
 	if ((n = env_size("GC_MAXIMUM_HEAP_SIZE")) > 0)

@@ -22,6 +22,7 @@
 struct sgc_config {
 	int print_stats; /* GC_PRINT_STATS */
 	int no_dls;      /* do not scan shared objects' static data */
+	int background_sweep; /* SPANGC_BACKGROUND_SWEEP (default 1) */
 };
 
 SGC_HIDDEN extern struct sgc_config sgc_config;

@@ -206,7 +206,7 @@ static int get_work(struct marker *m)
 }
 
 /* Set o's mark bit; 1 when it was clear.  Marks the span's page too. */
-static inline int set_mark(const struct sgc_obj *o)
+static SGC_ALWAYS_INLINE int set_mark(const struct sgc_obj *o)
 {
 	struct sgc_span *s = o->span;
 	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
@@ -226,7 +226,8 @@ static inline int set_mark(const struct sgc_obj *o)
 	return 1;
 }
 
-static inline void mark_object(struct marker *m, const struct sgc_obj *o)
+static SGC_ALWAYS_INLINE void mark_object(struct marker *m,
+				      const struct sgc_obj *o)
 {
 	if (!set_mark(o))
 		return;
@@ -240,7 +241,7 @@ static inline void mark_object(struct marker *m, const struct sgc_obj *o)
 	}
 }
 
-static inline void mark_word(struct marker *m, uintptr_t w)
+static SGC_ALWAYS_INLINE void mark_word(struct marker *m, uintptr_t w)
 {
 	struct sgc_obj o;
 	if (sgc_find_object(w, interior, &o))

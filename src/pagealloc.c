@@ -206,6 +206,33 @@ int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa, uintptr_t addr,
 	return all;
 }
 
+size_t sgc_pagealloc_scavenge(struct sgc_pagealloc *pa, size_t max_pages)
+{
+	size_t n = 0, i = pa->npages;
+	while (i > 0 && n < max_pages) {
+		size_t k = i - 1;
+		if (sgc_pagealloc_in_use(pa, k) ||
+		    ((pa->scav[k / 64] >> (k % 64)) & 1)) {
+			i--;
+			continue;
+		}
+		/* A run of free, unscavenged pages ending at k. */
+		size_t j = k + 1;
+		while (k > 0 && j - k < max_pages - n &&
+		       !sgc_pagealloc_in_use(pa, k - 1) &&
+		       !((pa->scav[(k - 1) / 64] >> ((k - 1) % 64)) & 1))
+			k--;
+		sgc_os_decommit((void *)(pa->base + k * SGC_PAGE_SIZE),
+				(j - k) * SGC_PAGE_SIZE);
+		for (size_t m = k; m < j; m++)
+			pa->scav[m / 64] |= (uint64_t)1 << (m % 64);
+		pa->scav_pages += j - k;
+		n += j - k;
+		i = k;
+	}
+	return n;
+}
+
 size_t sgc_pagealloc_scavenge_all(struct sgc_pagealloc *pa)
 {
 	size_t n = 0, i = 0;

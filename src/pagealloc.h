@@ -71,6 +71,11 @@ SGC_HIDDEN size_t sgc_pagealloc_free_tail(const struct sgc_pagealloc *pa);
 SGC_HIDDEN int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa,
 					    uintptr_t addr, size_t npages);
 
+/* Return up to max_pages free pages to the system, highest addresses
+ * first (allocation prefers the lowest); the number returned. */
+SGC_HIDDEN size_t sgc_pagealloc_scavenge(struct sgc_pagealloc *pa,
+					 size_t max_pages);
+
 /* Return every free page to the system; the number of pages returned. */
 SGC_HIDDEN size_t sgc_pagealloc_scavenge_all(struct sgc_pagealloc *pa);
 

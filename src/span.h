@@ -94,28 +94,31 @@ enum {
 
 struct sgc_span_list;
 
+/* The first cache line holds what find_object and the mark loop read for
+ * every candidate word; span structs are cache-line aligned. */
 struct sgc_span {
+	sgc_atomic_word state;      /* atomic */
 	uintptr_t start;
-	uintptr_t limit;        /* start + nelems * elem_size */
-	size_t npages;
-	struct sgc_span *next, *prev;
-	struct sgc_span_list *on_list;
-	uint32_t spanclass;
-	uint32_t elem_size;     /* large: the whole span */
+	uintptr_t limit;            /* start + nelems * elem_size */
+	uint32_t elem_size;         /* large: 0, the object is the span */
 	uint32_t nelems;
 	uint32_t divmagic;
 	uint32_t free_index;
-	uint32_t alloc_count;
-	uint64_t alloc_cache;
 	uint64_t *alloc_bits;
 	uint64_t *gcmark_bits;
 	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
-	sgc_atomic_word sweepgen;   /* atomic */
-	sgc_atomic_word state;      /* atomic */
-	uint8_t needzero;           /* slots may hold old data */
 	uint8_t scanned;            /* copy of the kind's flag */
+	uint8_t needzero;           /* slots may hold old data */
+	/* -- 64 bytes -- */
+	uint64_t alloc_cache;
+	uint32_t alloc_count;
+	uint32_t spanclass;
+	size_t npages;
+	sgc_atomic_word sweepgen;   /* atomic */
+	struct sgc_span *next, *prev;
+	struct sgc_span_list *on_list;
 	void *specials;             /* finalization specials (later) */
-};
+} __attribute__((aligned(64)));
 
 /* A validated reference to an allocated object. */
 struct sgc_obj {

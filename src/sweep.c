@@ -1,11 +1,17 @@
 /*
  * sweep.c: sweeping and the page reclaimer (see sweep.h).
  */
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include "cache.h"
 #include "central.h"
 #include "gcbits.h"
 #include "heap.h"
 #include "pacer.h"
+#include "stats.h"
 #include "sweep.h"
+#include "thread.h"
 
 static sgc_atomic_word class_cursor;    /* atomic: next central to sweep */
 static sgc_atomic_word done = 1;        /* atomic: no unswept span left */
@@ -161,4 +167,82 @@ void sgc_sweep_reclaim(size_t npages)
 size_t sgc_sweep_pages_reclaimed(void)
 {
 	return sgc_load_relaxed(&pages_reclaimed);
+}
+
+/* ---- The background sweeper and scavenger ---- */
+
+static pthread_mutex_t bg_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t bg_wake = PTHREAD_COND_INITIALIZER;
+static unsigned long bg_gen;  /* bg lock: cycles announced */
+static int bg_started;        /* bg lock */
+
+/* Return free memory beyond what the next cycle is expected to need:
+ * the live heap, the allocation budget, 10% and 4 MiB of slack. */
+static void scavenge_excess(void)
+{
+	size_t goal = sgc_stats.live_bytes +
+		      (size_t)sgc_load_relaxed(&sgc_pacer.budget);
+	size_t keep = goal + goal / 10 + ((size_t)4 << 20);
+	size_t retained = sgc_heap_mapped_bytes() - sgc_heap_unmapped_bytes();
+	if (retained > keep)
+		sgc_heap_scavenge_some(retained - keep);
+}
+
+static void *bg_main(void *arg)
+{
+	(void)arg;
+	unsigned long seen = 0;
+	sigset_t ours;
+	sigemptyset(&ours);
+	sigaddset(&ours, sgc_thread_suspend_signal());
+	sigaddset(&ours, sgc_thread_restart_signal());
+	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
+	sgc_thread_register(0, SGC_THREAD_INTERNAL);
+	struct sgc_cache *c = sgc_cache_get();
+	for (;;) {
+		pthread_mutex_lock(&bg_lock);
+		while (bg_gen == seen)
+			pthread_cond_wait(&bg_wake, &bg_lock);
+		seen = bg_gen;
+		pthread_mutex_unlock(&bg_lock);
+		for (unsigned n = 1;; n++) {
+			sgc_critical_enter(c);
+			size_t pages = sgc_sweep_one();
+			sgc_critical_leave(c);
+			if (!pages)
+				break;
+			if (n % 32 == 0) /* mutators first */
+				sched_yield();
+		}
+		sgc_critical_enter(c);
+		scavenge_excess();
+		sgc_critical_leave(c);
+	}
+	return NULL;
+}
+
+void sgc_sweep_background(void)
+{
+	pthread_mutex_lock(&bg_lock);
+	if (!bg_started) {
+		pthread_t t;
+		sigset_t all, old;
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		if (pthread_create(&t, NULL, bg_main, NULL) == 0) {
+			pthread_detach(t);
+			bg_started = 1;
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	bg_gen++;
+	pthread_cond_signal(&bg_wake);
+	pthread_mutex_unlock(&bg_lock);
+}
+
+void sgc_sweep_fork_child(void)
+{
+	pthread_mutex_init(&bg_lock, NULL);
+	pthread_cond_init(&bg_wake, NULL);
+	bg_started = 0;
 }

@@ -6,11 +6,14 @@
  *  (a) by an allocator that takes an unswept span from its central;
  *  (b) in proportion to allocation (sgc_sweep_pay), so that sweeping ends
  *      well before the next collection is due;
- *  (c) by sgc_sweep_finish, at the start of the next cycle, for any rest;
+ *  (c) by a background sweeper thread (a registered thread of the
+ *      collector's own, stopped like any other);
  *  (d) by the page reclaimer, which, before the heap takes new pages,
  *      frees whole spans with nothing marked, found through
- *      page_in_use & ~page_marks without touching their object bits.
- * (A background sweeper thread comes with the thread layer.)
+ *      page_in_use & ~page_marks without touching their object bits;
+ *  (e) by sgc_sweep_finish, at the start of the next cycle, for any rest.
+ * Every sweep runs inside the sweeping thread's critical section, so a
+ * stopped thread never holds a claimed span.
  *
  * Sweeping a span makes its mark bits its alloc bits (less any objects
  * released by GC_free), gives it fresh zeroed mark bits, and frees it when
@@ -53,6 +56,14 @@ SGC_HIDDEN void sgc_sweep_pay(void);
 /* The page reclaimer: free unmarked spans until npages pages were freed
  * or the heap was walked once this cycle. */
 SGC_HIDDEN void sgc_sweep_reclaim(size_t npages);
+
+/* Wake the background sweeper (starting it the first time): it sweeps
+ * what the allocators leave, then returns free memory beyond the heap's
+ * goal to the system.  Called at the end of each cycle. */
+SGC_HIDDEN void sgc_sweep_background(void);
+
+/* Forget the background sweeper in the child of a fork. */
+SGC_HIDDEN void sgc_sweep_fork_child(void);
 
 /* Pages freed by the reclaimer since start. */
 SGC_HIDDEN size_t sgc_sweep_pages_reclaimed(void);

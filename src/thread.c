@@ -8,10 +8,12 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <gc/gc.h>
 #include "cache.h"
 #include "init.h"
@@ -25,6 +27,7 @@ static struct sgc_thread *registry;     /* registry lock */
 static struct sgc_thread *free_records; /* registry lock */
 static __thread struct sgc_thread *self;
 static __thread int world_depth;        /* world lock held by this thread */
+static __thread int world_cancel_state; /* to restore on release */
 
 static sem_t ack_sem;
 static sgc_atomic_word stop_epoch;      /* atomic */
@@ -45,16 +48,36 @@ int sgc_world_held(void)
 	return world_depth > 0;
 }
 
+/* A thread waiting for the world lock may have to be stopped by the
+ * thread holding it.  Waiting by polling, rather than sleeping inside
+ * pthread_mutex_lock, keeps the suspend signal deliverable everywhere,
+ * including under sanitizers that only run signal handlers when the
+ * thread leaves a library call. */
 void sgc_world_lock_acquire(void)
 {
-	pthread_mutex_lock(&sgc_world_lock);
-	world_depth++;
+	int cancel;
+	/* No cancellation while waiting for or holding the lock (released
+	 * in sgc_world_lock_release): nanosleep and, in a collection,
+	 * sem_timedwait are cancellation points. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	for (unsigned i = 0; pthread_mutex_trylock(&sgc_world_lock) != 0; i++) {
+		if (i < 64) {
+			sched_yield();
+		} else {
+			struct timespec ts = { 0, 50 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+	if (world_depth++ == 0)
+		world_cancel_state = cancel;
 }
 
 void sgc_world_lock_release(void)
 {
-	world_depth--;
+	int restore = --world_depth == 0;
 	pthread_mutex_unlock(&sgc_world_lock);
+	if (restore)
+		pthread_setcancelstate(world_cancel_state, NULL);
 }
 
 /* Record the stack pointer with the callee-saved registers spilled above
@@ -64,14 +87,21 @@ static SGC_NOINLINE void stop_self(struct sgc_thread *t)
 	__builtin_unwind_init();
 	volatile uintptr_t here = 0;
 	uintptr_t epoch = sgc_load_acquire(&stop_epoch);
+	if (sgc_load_relaxed(&t->ack_epoch) == epoch)
+		return; /* a repeated signal for a stop already answered */
+	/* sigsuspend is a cancellation point: a stopped thread must not be
+	 * cancelled (it would run its clean-up while the world is stopped). */
+	int cancel;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	t->stop_sp = (uintptr_t)&here;
-	sgc_fence();
+	sgc_store_release(&t->ack_epoch, epoch);
 	sem_post(&ack_sem);
 	sigset_t mask;
 	sigfillset(&mask);
 	sigdelset(&mask, sig_restart);
 	while (sgc_load_acquire(&restart_epoch) < epoch)
 		sigsuspend(&mask);
+	pthread_setcancelstate(cancel, NULL);
 	__asm__ __volatile__("" ::: "memory");
 }
 
@@ -266,11 +296,32 @@ void sgc_stop_world(void)
 				  strerror(rc));
 		}
 	}
+	/* Wait for every answer; a thread that has not answered after a
+	 * while is signalled again, as bdwgc does (a signal can be lost to a
+	 * thread between two stops, or under a sanitizer's signal layer). */
+	unsigned waits = 0;
 	while (n > 0) {
-		if (sem_wait(&ack_sem) == 0)
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 50 * 1000 * 1000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		if (sem_timedwait(&ack_sem, &ts) == 0) {
 			n--;
-		else if (errno != EINTR)
-			sgc_fatal("sem_wait failed while stopping the world");
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != ETIMEDOUT)
+			sgc_fatal("sem_timedwait failed while stopping the world");
+		if (++waits % 20 == 0)
+			sgc_log("still waiting for %u thread(s) to stop", n);
+		for (struct sgc_thread *t = registry; t; t = t->next)
+			if (t->stopped &&
+			    sgc_load_acquire(&t->ack_epoch) != epoch)
+				pthread_kill(t->id, sig_suspend);
 	}
 	sgc_fence();
 }
@@ -537,12 +588,15 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	si.arg = arg;
 	if (sem_init(&si.registered, 0, 0) != 0)
 		return errno;
+	int cancel;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	int rc = pthread_create(thread, attr, start_routine, &si);
 	if (rc == 0) {
 		/* Keep arg reachable from here until the child holds it. */
 		while (sem_wait(&si.registered) != 0 && errno == EINTR)
 			;
 	}
+	pthread_setcancelstate(cancel, NULL);
 	sem_destroy(&si.registered);
 	return rc;
 }

@@ -55,6 +55,7 @@ struct sgc_thread {
 	volatile uintptr_t blocked_sp; /* saved by GC_do_blocking */
 	volatile int blocked;          /* world lock to change */
 	volatile int stopped;          /* signalled in the current stop */
+	sgc_atomic_word ack_epoch;     /* atomic: the last stop it answered */
 	int flags;
 	struct sgc_cache *cache;
 };

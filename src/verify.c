@@ -5,6 +5,7 @@
 #include "central.h"
 #include "heap.h"
 #include "init.h"
+#include "thread.h"
 #include "verify.h"
 
 static int problems;
@@ -168,10 +169,8 @@ static size_t check_centrals(void)
 	return listed;
 }
 
-int sgc_verify_heap(void)
+static int verify_stopped(void)
 {
-	if (!sgc_load_acquire(&sgc_ready))
-		return 0;
 	problems = 0;
 	uintptr_t sg = sgc_heap_sweepgen();
 	size_t pages = 0, cached = 0;
@@ -189,6 +188,25 @@ int sgc_verify_heap(void)
 		BAD("%zu spans listed + %zu cached, %zu in use", listed, cached,
 		    spans);
 	return problems;
+}
+
+int sgc_verify_heap(void)
+{
+	if (!sgc_load_acquire(&sgc_ready))
+		return 0;
+	/* Other threads (the background sweeper among them) must be stopped
+	 * outside their critical sections for the heap to be consistent. */
+	int stop = sgc_thread_self() && !sgc_world_held();
+	if (stop) {
+		sgc_world_lock_acquire();
+		sgc_stop_world();
+	}
+	int n = verify_stopped();
+	if (stop) {
+		sgc_start_world();
+		sgc_world_lock_release();
+	}
+	return n;
 }
 
 void sgc_verify_or_die(const char *where)

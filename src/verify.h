@@ -9,9 +9,10 @@
  * central; each span's layout matches its class and its alloc_count
  * matches its bitmaps.
  *
- * Call it while no other thread allocates (tests' teardown, or the
- * collector with the world stopped).  Prints each broken invariant
- * (without allocating) and returns how many it found.
+ * It stops the world itself when called from a registered thread that
+ * does not hold it (tests' teardown, spangc_verify_heap); the collector
+ * calls it with the world stopped.  Prints each broken invariant (without
+ * allocating) and returns how many it found.
  */
 #ifndef SGC_VERIFY_H
 #define SGC_VERIFY_H

@@ -574,5 +574,7 @@ Suite *make_thread_suite(void)
 
 int main(void)
 {
+	/* The whole thread layer, background sweeper included. */
+	setenv("SPANGC_BACKGROUND_SWEEP", "1", 1);
 	return sgc_test_run(make_thread_suite());
 }
