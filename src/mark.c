@@ -206,7 +206,8 @@ static int get_work(struct marker *m)
 }
 
 /* Set o's mark bit; 1 when it was clear.  Marks the span's page too. */
-static SGC_ALWAYS_INLINE int set_mark(const struct sgc_obj *o)
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE int
+set_mark(const struct sgc_obj *o)
 {
 	struct sgc_span *s = o->span;
 	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
@@ -226,7 +227,7 @@ static SGC_ALWAYS_INLINE int set_mark(const struct sgc_obj *o)
 	return 1;
 }
 
-static SGC_ALWAYS_INLINE void mark_object(struct marker *m,
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
 				      const struct sgc_obj *o)
 {
 	if (!set_mark(o))
@@ -241,7 +242,8 @@ static SGC_ALWAYS_INLINE void mark_object(struct marker *m,
 	}
 }
 
-static SGC_ALWAYS_INLINE void mark_word(struct marker *m, uintptr_t w)
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
+							uintptr_t w)
 {
 	struct sgc_obj o;
 	if (sgc_find_object(w, interior, &o))
@@ -249,9 +251,11 @@ static SGC_ALWAYS_INLINE void mark_word(struct marker *m, uintptr_t w)
 }
 
 /* Scanning reads whatever the range holds: redzones of instrumented
- * frames, other threads' stacks.  Keep the sanitizers out of it. */
-__attribute__((no_sanitize("address", "thread")))
-static void scan_range(struct marker *m, uintptr_t lo, uintptr_t hi)
+ * frames, other threads' stacks.  Keep the sanitizers out of it, and out
+ * of the functions inlined into it (a sanitizer's scope checks must not
+ * be half inlined into an unchecked frame). */
+static SGC_NO_SANITIZE void scan_range(struct marker *m, uintptr_t lo,
+				       uintptr_t hi)
 {
 	uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
 	lo = sgc_round_up(lo, sizeof(void *));

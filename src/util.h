@@ -25,7 +25,7 @@
 #define SGC_ALWAYS_INLINE inline __attribute__((always_inline))
 #define SGC_NORETURN __attribute__((noreturn))
 #define SGC_PRINTF(a, b) __attribute__((format(printf, a, b)))
-#define SGC_NO_SANITIZE __attribute__((no_sanitize("address", "hwaddress")))
+#define SGC_NO_SANITIZE __attribute__((no_sanitize("address", "hwaddress", "thread")))
 
 /* Print "spangc: <message>" to stderr and abort().  Never allocates. */
 SGC_HIDDEN SGC_NORETURN SGC_PRINTF(1, 2) void sgc_fatal(const char *fmt, ...);
