@@ -200,7 +200,7 @@ static void *bg_main(void *arg)
 	sgc_thread_register(0, SGC_THREAD_INTERNAL);
 	struct sgc_cache *c = sgc_cache_get();
 	for (;;) {
-		pthread_mutex_lock(&bg_lock);
+		sgc_lock_stoppable(&bg_lock);
 		while (bg_gen == seen)
 			pthread_cond_wait(&bg_wake, &bg_lock);
 		seen = bg_gen;
@@ -223,7 +223,7 @@ static void *bg_main(void *arg)
 
 void sgc_sweep_background(void)
 {
-	pthread_mutex_lock(&bg_lock);
+	sgc_lock_stoppable(&bg_lock);
 	if (!bg_started) {
 		pthread_t t;
 		sigset_t all, old;

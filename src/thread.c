@@ -48,19 +48,14 @@ int sgc_world_held(void)
 	return world_depth > 0;
 }
 
-/* A thread waiting for the world lock may have to be stopped by the
- * thread holding it.  Waiting by polling, rather than sleeping inside
- * pthread_mutex_lock, keeps the suspend signal deliverable everywhere,
- * including under sanitizers that only run signal handlers when the
- * thread leaves a library call. */
-void sgc_world_lock_acquire(void)
+/* A registered thread waiting for a lock outside a critical section may
+ * have to be stopped meanwhile.  Waiting by polling, rather than sleeping
+ * inside pthread_mutex_lock, keeps the suspend signal deliverable
+ * everywhere, including under sanitizers that run signal handlers only
+ * when the thread leaves a library call. */
+void sgc_lock_stoppable(pthread_mutex_t *m)
 {
-	int cancel;
-	/* No cancellation while waiting for or holding the lock (released
-	 * in sgc_world_lock_release): nanosleep and, in a collection,
-	 * sem_timedwait are cancellation points. */
-	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
-	for (unsigned i = 0; pthread_mutex_trylock(&sgc_world_lock) != 0; i++) {
+	for (unsigned i = 0; pthread_mutex_trylock(m) != 0; i++) {
 		if (i < 64) {
 			sched_yield();
 		} else {
@@ -68,6 +63,16 @@ void sgc_world_lock_acquire(void)
 			nanosleep(&ts, NULL);
 		}
 	}
+}
+
+void sgc_world_lock_acquire(void)
+{
+	int cancel;
+	/* No cancellation while waiting for or holding the lock (released
+	 * in sgc_world_lock_release): nanosleep and, in a collection,
+	 * sem_timedwait are cancellation points. */
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	sgc_lock_stoppable(&sgc_world_lock);
 	if (world_depth++ == 0)
 		world_cancel_state = cancel;
 }
@@ -255,7 +260,7 @@ void sgc_thread_unregister(void)
 	sgc_critical_enter(c);
 	sgc_cache_release_all(c);
 	sgc_critical_leave(c);
-	pthread_mutex_lock(&registry_lock);
+	sgc_lock_stoppable(&registry_lock);
 	struct sgc_thread **pp = &registry;
 	while (*pp && *pp != t)
 		pp = &(*pp)->next;

@@ -82,6 +82,10 @@ SGC_HIDDEN void sgc_start_world(void);
 /* Whether the calling thread holds the world lock (through the calls
  * below), so that it must not start a collection. */
 SGC_HIDDEN int sgc_world_held(void);
+
+/* Take m from a registered thread outside a critical section: polls, so
+ * that the thread can be stopped while it waits. */
+SGC_HIDDEN void sgc_lock_stoppable(pthread_mutex_t *m);
 SGC_HIDDEN void sgc_world_lock_acquire(void);
 SGC_HIDDEN void sgc_world_lock_release(void);
 
