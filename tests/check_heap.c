@@ -19,18 +19,7 @@
 #include "span.h"
 #include "testutil.h"
 
-/* sgc_test_clear_stack, also clearing the words right below the caller's
- * frame: under ASan its buffer sits between redzones that it does not
- * clear, and the stale pointers of the last call made there survive into
- * the collector's frames.  Uninstrumented, so there are no redzones. */
-static SGC_NOINLINE SGC_NO_SANITIZE void clear_stack(void)
-{
-	volatile uintptr_t buf[8192];
-	for (size_t i = 0; i < sizeof buf / sizeof buf[0]; i++)
-		buf[i] = 0;
-	__asm__ __volatile__("" : : "r"(buf) : "memory");
-	sgc_test_clear_stack();
-}
+#define clear_stack sgc_test_clear_stack
 
 #define PG SGC_PAGE_SIZE
 

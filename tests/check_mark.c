@@ -26,22 +26,7 @@
 #include "span.h"
 #include "sweep.h"
 
-/* Scrub the stack below the caller.  Under ASan, testutil's
- * sgc_test_clear_stack leaves the redzones around its buffer stale (they
- * may hold old pointers); scrub_raw is not instrumented and covers them. */
-static SGC_NOINLINE SGC_NO_SANITIZE void scrub_raw(void)
-{
-	volatile uintptr_t buf[16384];
-	for (size_t i = 0; i < 16384; i++)
-		buf[i] = 0;
-	__asm__ __volatile__("" : : "r"(buf) : "memory");
-}
-
-static SGC_NOINLINE void scrub_stack(void)
-{
-	sgc_test_clear_stack();
-	scrub_raw();
-}
+#define scrub_stack sgc_test_clear_stack
 
 #define LIST_LEN 100000
 #define TREE_DEPTH 17 /* 2^17 - 1 nodes */

@@ -19,22 +19,7 @@
 #include "heap.h"
 #include "span.h"
 
-/* Scrub the stack below the caller.  Under ASan, testutil's
- * sgc_test_clear_stack leaves the redzones around its buffer stale (they
- * may hold old pointers); scrub_raw is not instrumented and covers them. */
-static SGC_NOINLINE SGC_NO_SANITIZE void scrub_raw(void)
-{
-	volatile uintptr_t buf[16384];
-	for (size_t i = 0; i < 16384; i++)
-		buf[i] = 0;
-	__asm__ __volatile__("" : : "r"(buf) : "memory");
-}
-
-static SGC_NOINLINE void scrub_stack(void)
-{
-	sgc_test_clear_stack();
-	scrub_raw();
-}
+#define scrub_stack sgc_test_clear_stack
 
 static void *volatile g_keep;
 static void *volatile g_keep2;
