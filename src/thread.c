@@ -92,8 +92,12 @@ static SGC_NOINLINE void stop_self(struct sgc_thread *t)
 	__builtin_unwind_init();
 	volatile uintptr_t here = 0;
 	uintptr_t epoch = sgc_load_acquire(&stop_epoch);
-	if (sgc_load_relaxed(&t->ack_epoch) == epoch)
-		return; /* a repeated signal for a stop already answered */
+	/* Answer only a stop that signalled this thread, once: a repeated
+	 * signal, or one left over from an earlier stop, arriving in the
+	 * collecting thread or a blocked one, must not be counted. */
+	if (!__atomic_load_n(&t->stopped, __ATOMIC_ACQUIRE) ||
+	    sgc_load_relaxed(&t->ack_epoch) == epoch)
+		return;
 	/* sigsuspend is a cancellation point: a stopped thread must not be
 	 * cancelled (it would run its clean-up while the world is stopped). */
 	int cancel;
@@ -289,14 +293,17 @@ void sgc_stop_world(void)
 	uintptr_t epoch = sgc_load_relaxed(&stop_epoch) + 1;
 	sgc_store_release(&stop_epoch, epoch);
 	for (struct sgc_thread *t = registry; t; t = t->next) {
-		t->stopped = 0;
+		__atomic_store_n(&t->stopped, 0, __ATOMIC_RELEASE);
 		if (t == self || t->blocked)
 			continue;
+		__atomic_store_n(&t->stopped, 1, __ATOMIC_RELEASE);
 		int rc = pthread_kill(t->id, sig_suspend);
 		if (rc == 0) {
-			t->stopped = 1;
 			n++;
-		} else if (rc != ESRCH) {
+		} else {
+			__atomic_store_n(&t->stopped, 0, __ATOMIC_RELEASE);
+			if (rc == ESRCH)
+				continue;
 			sgc_fatal("cannot signal a thread to stop: %s",
 				  strerror(rc));
 		}
@@ -336,9 +343,9 @@ void sgc_start_world(void)
 	uintptr_t epoch = sgc_load_relaxed(&stop_epoch);
 	sgc_store_release(&restart_epoch, epoch);
 	for (struct sgc_thread *t = registry; t; t = t->next) {
-		if (!t->stopped)
+		if (!__atomic_load_n(&t->stopped, __ATOMIC_ACQUIRE))
 			continue;
-		t->stopped = 0;
+		__atomic_store_n(&t->stopped, 0, __ATOMIC_RELEASE);
 		pthread_kill(t->id, sig_restart);
 	}
 	pthread_mutex_unlock(&registry_lock);
