@@ -36,6 +36,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	GC_start_callback_proc start = GC_get_start_callback();
 	if (start)
 		start();
+	sgc_mark_start_helpers(); /* before the stop: it allocates */
 	uint64_t t0 = sgc_os_nanotime();
 	sgc_stop_world();
 	sgc_cache_flush_all();

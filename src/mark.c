@@ -331,7 +331,9 @@ static void *helper_main(void *arg)
 	return NULL;
 }
 
-/* Start helper markers up to the wanted count. */
+/* Start helper markers up to the wanted count.  Never while the world is
+ * stopped: pthread_create allocates, and a stopped thread may hold the
+ * allocator's lock. */
 static void start_helpers(void)
 {
 	unsigned want = markers_wanted ? markers_wanted :
@@ -463,7 +465,6 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 		struct sgc_heap_arena *ha = sgc_arena_of(a);
 		memset((void *)ha->page_marks, 0, sizeof ha->page_marks);
 	}
-	start_helpers();
 	nmarkers = helpers_started + 1;
 	if (markers_wanted && markers_wanted < nmarkers)
 		nmarkers = markers_wanted;

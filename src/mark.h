@@ -39,7 +39,8 @@ struct sgc_mark_result {
  * limit).  Lower it to exercise the overflow path. */
 SGC_HIDDEN extern size_t sgc_mark_segment_limit;
 
-/* The whole mark phase.  World stopped, sweeping finished, caches flushed. */
+/* The whole mark phase.  World stopped, sweeping finished, caches flushed;
+ * helper markers started beforehand (sgc_mark_start_helpers). */
 SGC_HIDDEN void sgc_mark_phase(struct sgc_mark_result *out);
 
 /* Mark the object at or around w, as a root would (for tests). */
