@@ -21,25 +21,11 @@
 
 #define MIB ((size_t)1 << 20)
 
-static void *volatile g_pad;
 static void *volatile g_keep;
 
-static void pad_setup(void)
-{
-	g_pad = GC_malloc(16);
-}
+#define collect_fixture sgc_test_pad_fixture
 
-static void collect_fixture(TCase *tc)
-{
-	sgc_test_fixture(tc);
-	tcase_add_checked_fixture(tc, pad_setup, NULL);
-}
-
-static inline __attribute__((always_inline)) void collect(void)
-{
-	scrub_stack();
-	GC_gcollect();
-}
+#define collect sgc_test_collect
 
 static int all_zero(const void *p, size_t n)
 {

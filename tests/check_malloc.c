@@ -18,25 +18,11 @@
 
 #define scrub_stack sgc_test_clear_stack
 
-static void *volatile g_pad;
 static void *volatile g_keep;
 
-static void pad_setup(void)
-{
-	g_pad = GC_malloc(16);
-}
+#define malloc_fixture sgc_test_pad_fixture
 
-static void malloc_fixture(TCase *tc)
-{
-	sgc_test_fixture(tc);
-	tcase_add_checked_fixture(tc, pad_setup, NULL);
-}
-
-static inline __attribute__((always_inline)) void collect(void)
-{
-	scrub_stack();
-	GC_gcollect();
-}
+#define collect sgc_test_collect
 
 /* Hide a pointer's provenance from the compiler: GC_malloc's alloc_size
  * and malloc attributes let it assume things that a collector's slots

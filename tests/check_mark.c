@@ -42,25 +42,13 @@ struct tnode {
 	uintptr_t val;
 };
 
-static void *volatile g_pad;
 static struct node *volatile g_list;
 static struct tnode *volatile g_tree;
 static void *volatile g_holder;
 static void *volatile g_holder2;
 static volatile uintptr_t g_word;
 
-/* Allocate the pad that takes the heap's first slot. */
-static void pad_setup(void)
-{
-	GC_init();
-	g_pad = GC_malloc(16);
-}
-
-static void mark_fixture(TCase *tc)
-{
-	sgc_test_fixture(tc);
-	tcase_add_checked_fixture(tc, pad_setup, NULL);
-}
+#define mark_fixture sgc_test_pad_fixture
 
 /* Mark state of the object whose base is p: 1 marked, 0 unmarked, -1 when
  * p is not an allocated object. */
@@ -291,7 +279,7 @@ START_TEST(test_interior_off)
 	uintptr_t o[4];
 	GC_set_all_interior_pointers(0);
 	GC_init();
-	g_pad = GC_malloc(16);
+	sgc_test_pad = GC_malloc(16);
 	ck_assert_int_eq(GC_get_all_interior_pointers(), 0);
 	build_interior(o);
 	collect_unswept();

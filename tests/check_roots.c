@@ -36,20 +36,10 @@ void *roottest_slot_address(void)
 
 #define scrub_stack sgc_test_clear_stack
 
-static void *volatile g_pad;
 static void *volatile g_static_ptr;
 static void *volatile g_excluded[4];
 
-static void pad_setup(void)
-{
-	g_pad = GC_malloc(16);
-}
-
-static void roots_fixture(TCase *tc)
-{
-	sgc_test_fixture(tc);
-	tcase_add_checked_fixture(tc, pad_setup, NULL);
-}
+#define roots_fixture sgc_test_pad_fixture
 
 /* A new object of n bytes filled with a pattern from seed; hidden. */
 static SGC_NOINLINE uintptr_t new_obj(size_t n, unsigned seed)
@@ -79,11 +69,7 @@ static SGC_NOINLINE int dead(uintptr_t h)
 	return GC_base(p) == NULL;
 }
 
-static inline __attribute__((always_inline)) void collect(void)
-{
-	scrub_stack();
-	GC_gcollect();
-}
+#define collect sgc_test_collect
 
 /* Store the hidden object's address in *slot. */
 static SGC_NOINLINE void put(void *volatile *slot, uintptr_t h)

@@ -24,11 +24,7 @@
 static void *volatile g_keep;
 static void *volatile g_keep2;
 
-static inline __attribute__((always_inline)) void collect(void)
-{
-	scrub_stack();
-	GC_gcollect();
-}
+#define collect sgc_test_collect
 
 /* A little of everything: small and large objects, atomic and
  * uncollectable ones, frees, reallocs, aligned objects. */

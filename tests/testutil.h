@@ -48,6 +48,30 @@ void sgc_test_clear_stack(void)
 	__asm__ __volatile__("" : : "r"(buf) : "memory");
 }
 
+/* Scrub the stack, then collect and finish sweeping.  Inlined so that
+ * the scrub covers the stack right below the test's own frame. */
+static inline __attribute__((always_inline)) void sgc_test_collect(void)
+{
+	sgc_test_clear_stack();
+	GC_gcollect();
+}
+
+/* The standard fixture plus a first allocation ("the pad"), so that the
+ * objects a test makes do not start at the heap's first address. */
+static void *volatile sgc_test_pad;
+
+static void sgc_test_pad_setup(void)
+{
+	GC_init();
+	sgc_test_pad = GC_malloc(16);
+}
+
+static inline void sgc_test_pad_fixture(TCase *tc)
+{
+	sgc_test_fixture(tc);
+	tcase_add_checked_fixture(tc, sgc_test_pad_setup, NULL);
+}
+
 /* Hide a pointer from the conservative scan (as GC_HIDE_POINTER). */
 static inline uintptr_t sgc_test_hide(const void *p)
 {
