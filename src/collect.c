@@ -7,6 +7,7 @@
 #include <gc/gc_mark.h>
 #include "cache.h"
 #include "central.h"
+#include "finalize.h"
 #include "roots.h"
 #include "collect.h"
 #include "gcbits.h"
@@ -36,6 +37,11 @@ int sgc_collect(enum sgc_collect_reason why)
 	GC_start_callback_proc start = GC_get_start_callback();
 	if (start)
 		start();
+	sgc_finalize_before_stop();
+	/* Leftover sweeping before the stop, not in the pause: disclaim
+	 * procedures then run with the world going, and the pause is the
+	 * mark alone.  What the threads' caches still hold is swept below. */
+	sgc_sweep_finish();
 	sgc_mark_start_helpers(); /* before the stop: it allocates */
 	uint64_t t0 = sgc_os_nanotime();
 	sgc_stop_world();
@@ -46,6 +52,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_gcbits_rotate();
 	struct sgc_mark_result m;
 	sgc_mark_phase(&m);
+	sgc_finalize_after_mark(&m);
 	uintptr_t sg = sgc_heap_sweepgen();
 	sgc_store_release(&sgc_heap.sweepgen, sg + 2);
 	sgc_pacer_end_cycle(m.live_scanned, m.live_ptrfree, m.roots_bytes);
@@ -54,6 +61,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	pthread_mutex_unlock(&sgc_heap.lock);
 	sgc_sweep_start_cycle(pages, sgc_load_relaxed(&sgc_pacer.budget));
 	sgc_start_world();
+	sgc_finalize_after_world();
 	uint64_t pause = sgc_os_nanotime() - t0;
 	sgc_stats_cycle(&m, pause, why);
 	sgc_world_lock_release();
@@ -78,6 +86,7 @@ void GC_gcollect(void)
 		finish_sweep("GC_gcollect");
 	if (SGC_DEBUG && !sgc_world_held())
 		sgc_verify_or_die("after GC_gcollect");
+	sgc_finalize_safe_point();
 }
 
 void GC_gcollect_and_unmap(void)

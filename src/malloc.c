@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "central.h"
 #include "collect.h"
+#include "finalize.h"
 #include "heap.h"
 #include "init.h"
 #include "malloc.h"
@@ -81,6 +82,14 @@ static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 	return p;
 }
 
+/* Run queued finalizers at an allocation's slow path, as bdwgc does;
+ * p, the new object, is kept alive by this frame meanwhile. */
+static SGC_NOINLINE void finalize_keeping(void *p)
+{
+	sgc_finalize_safe_point();
+	GC_reachable_here(p);
+}
+
 static inline void *alloc_small(struct sgc_cache *c, size_t req,
 				unsigned kind, size_t lb)
 {
@@ -107,6 +116,8 @@ static inline void *alloc_small(struct sgc_cache *c, size_t req,
 	}
 	p = alloc_small_slow(c, spc, lb);
 	sgc_critical_leave(c);
+	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
+		finalize_keeping(p);
 	return p ? p : sgc_oom(lb);
 }
 
@@ -152,6 +163,8 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	 * must not hold up a stop. */
 	if (needzero && sgc_kinds[kind].zeroed)
 		memset((void *)s->start, 0, npages * SGC_PAGE_SIZE);
+	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
+		finalize_keeping((void *)s->start);
 	return (void *)s->start;
 }
 
@@ -320,6 +333,8 @@ void GC_free(void *p)
 	if (!p)
 		return;
 	struct sgc_cache *c = sgc_self_cache("GC_free");
+	if (SGC_UNLIKELY(sgc_finalize_may_have((uintptr_t)p)))
+		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
 	sgc_critical_enter(c);
 	require_base("GC_free", p, &o);
 	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0)

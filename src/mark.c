@@ -23,6 +23,7 @@
 #include "heap.h"
 #include "init.h"
 #include "mark.h"
+#include "finalize.h"
 #include "os.h"
 #include "roots.h"
 #include "thread.h"
@@ -392,17 +393,40 @@ static void mark_all_on(struct marker *m, struct sgc_span_list *l)
 	}
 }
 
-static void mark_uncollectable(struct marker *m)
+/* Push the contents of every allocated object of the spans on list l,
+ * marked or not (kinds registered with mark_from_all: their unreachable
+ * objects still reach what their disclaim procedure may use). */
+static void push_all_on(struct marker *m, struct sgc_span_list *l)
+{
+	for (struct sgc_span *s = l->head; s; s = s->next) {
+		uintptr_t size = sgc_span_elem_bytes(s);
+		for (uint32_t i = 0; i < s->nelems; i++)
+			if (sgc_span_is_allocated(s, i))
+				push(m, s->start + (uintptr_t)i * s->elem_size,
+				     size);
+	}
+}
+
+/* Uncollectable kinds are marked whole; mark-from-all kinds have their
+ * contents pushed. */
+static void mark_kinds(struct marker *m)
 {
 	for (unsigned k = 0; k < SGC_MAX_KINDS; k++) {
-		if (!sgc_kinds[k].in_use || !sgc_kinds[k].uncollectable)
+		struct sgc_kind *kd = &sgc_kinds[k];
+		if (!kd->in_use || !(kd->uncollectable ||
+				     (kd->mark_unconditionally && kd->scanned)))
 			continue;
 		for (unsigned sc = 0; sc < SGC_NUM_SIZE_CLASSES; sc++) {
 			struct sgc_central *c = &sgc_centrals[sgc_spanclass(k, sc)];
 			pthread_mutex_lock(&c->lock);
 			for (int j = 0; j < 2; j++) {
-				mark_all_on(m, &c->partial[j]);
-				mark_all_on(m, &c->full[j]);
+				if (kd->uncollectable) {
+					mark_all_on(m, &c->partial[j]);
+					mark_all_on(m, &c->full[j]);
+				} else {
+					push_all_on(m, &c->partial[j]);
+					push_all_on(m, &c->full[j]);
+				}
 			}
 			pthread_mutex_unlock(&c->lock);
 		}
@@ -482,7 +506,8 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	}
 	m0->res.roots_bytes = sgc_roots_for_each(root_range);
 	sgc_thread_scan_stacks(stack_range);
-	mark_uncollectable(m0);
+	sgc_finalize_mark_roots();
+	mark_kinds(m0);
 	drain_parallel(m0);
 	if (nmarkers > 1) {
 		pthread_mutex_lock(&phase_lock);
@@ -499,11 +524,72 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 		overflows++;
 		rescan_marked(m0);
 	}
-	nmarkers = saved;
 	memset(out, 0, sizeof *out);
-	for (unsigned i = 0; i < saved; i++)
+	for (unsigned i = 0; i < saved; i++) {
 		add_result(out, &markers[i].res);
+		memset(&markers[i].res, 0, sizeof markers[i].res);
+	}
 	out->overflows = overflows;
+	/* nmarkers stays 1: what follows (finalization) marks serially. */
+}
+
+/* ---- Serial marking after the phase, for finalization ---- */
+
+int sgc_mark_set_bit(const struct sgc_obj *o)
+{
+	if (!set_mark(o))
+		return 0;
+	struct marker *m = &markers[0];
+	uintptr_t size = sgc_span_elem_bytes(o->span);
+	m->res.live_objects++;
+	if (o->span->scanned)
+		m->res.live_scanned += size;
+	else
+		m->res.live_ptrfree += size;
+	return 1;
+}
+
+/* Like scan_range, but words pointing into [slo, shi) are skipped. */
+static SGC_NO_SANITIZE void scan_range_skip(struct marker *m, uintptr_t lo,
+					    uintptr_t hi, uintptr_t slo,
+					    uintptr_t shi)
+{
+	for (uintptr_t p = lo; p + sizeof(void *) <= hi; p += sizeof(void *)) {
+		uintptr_t w = *(const uintptr_t *)p;
+		if ((w < slo || w >= shi) && w - heap_lo < heap_hi - heap_lo)
+			mark_word(m, w);
+	}
+}
+
+void sgc_mark_contents(const struct sgc_obj *o, int skip_self)
+{
+	if (!o->span->scanned)
+		return;
+	uintptr_t size = sgc_span_elem_bytes(o->span);
+	if (skip_self)
+		scan_range_skip(&markers[0], o->base, o->base + size, o->base,
+				o->base + size);
+	else
+		push(&markers[0], o->base, size);
+}
+
+void sgc_mark_complete(void)
+{
+	struct marker *m0 = &markers[0];
+	drain_local(m0);
+	while (sgc_load_relaxed(&overflowed)) {
+		sgc_store_relaxed(&overflowed, 0);
+		m0->res.overflows++;
+		rescan_marked(m0);
+	}
+}
+
+void sgc_mark_take_extra(struct sgc_mark_result *out)
+{
+	struct marker *m0 = &markers[0];
+	add_result(out, &m0->res);
+	out->overflows += m0->res.overflows;
+	memset(&m0->res, 0, sizeof m0->res);
 }
 
 /* Forget helper threads (the child of a fork has none). */

@@ -12,6 +12,11 @@
  * never loses work.  Nothing recurses on the C stack.  Marking runs on
  * GC_MARKERS markers (default: one per CPU), sharing work (see mark.c).
  *
+ * Kinds registered with mark_from_all (gc_disclaim.h) have the contents of
+ * every allocated object pushed, reachable or not.  The finalizers' roots
+ * (client data, objects queued for finalization, strong toggle-refs) are
+ * marked with the other roots (finalize.h).
+ *
  * Locks: called by the collector with the world stopped; takes the central
  * locks to walk uncollectable spans.
  */
@@ -62,5 +67,20 @@ SGC_HIDDEN void sgc_mark_fork_child(void);
 
 /* Whether the object at base is marked. */
 SGC_HIDDEN int sgc_mark_is_marked(const struct sgc_obj *o);
+
+/*
+ * Serial marking after sgc_mark_phase, world still stopped (finalization,
+ * finalize.h).  What these mark is counted apart and added to the cycle's
+ * figures by sgc_mark_take_extra.
+ */
+/* Set o's mark bit without scanning it; 1 when it was clear. */
+SGC_HIDDEN int sgc_mark_set_bit(const struct sgc_obj *o);
+/* Queue o's contents for scanning without marking o; with skip_self,
+ * words pointing into o itself are ignored. */
+SGC_HIDDEN void sgc_mark_contents(const struct sgc_obj *o, int skip_self);
+/* Scan everything queued, overflow included. */
+SGC_HIDDEN void sgc_mark_complete(void);
+/* Add what was marked since the phase to out. */
+SGC_HIDDEN void sgc_mark_take_extra(struct sgc_mark_result *out);
 
 #endif /* SGC_MARK_H */

@@ -18,6 +18,23 @@ struct sgc_kind sgc_kinds[SGC_MAX_KINDS] = {
 	[SGC_KIND_AUNCOLLECTABLE] = { 1, 0, 1, 0 },
 };
 
+int sgc_kind_new(int scanned, int zeroed)
+{
+	for (int k = SGC_NUM_BUILTIN_KINDS; k < SGC_MAX_KINDS; k++) {
+		if (sgc_kinds[k].in_use)
+			continue;
+		sgc_kinds[k].scanned = scanned != 0;
+		sgc_kinds[k].zeroed = zeroed != 0;
+		sgc_kinds[k].uncollectable = 0;
+		sgc_kinds[k].mark_unconditionally = 0;
+		sgc_kinds[k].header_word = 0;
+		sgc_kinds[k].disclaim = NULL;
+		__atomic_store_n(&sgc_kinds[k].in_use, 1, __ATOMIC_RELEASE);
+		return k;
+	}
+	return -1;
+}
+
 #define FIX_BLOCK ((size_t)64 << 10)
 
 static struct sgc_span *free_structs;
@@ -81,6 +98,7 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 	sgc_store_relaxed(&s->freed_bits, 0);
 	s->needzero = 0;
 	s->scanned = sgc_kinds[sgc_spanclass_kind(spanclass)].scanned;
+	s->header_word = sgc_kinds[sgc_spanclass_kind(spanclass)].header_word;
 	s->specials = NULL;
 	return 0;
 }

@@ -65,9 +65,24 @@ struct sgc_kind {
 	uint8_t scanned;       /* contents may hold pointers */
 	uint8_t uncollectable; /* always treated as marked */
 	uint8_t zeroed;        /* allocation returns zeroed memory */
+	/* objects are handed out one word past their start (after a
+	 * header word), so a pointer there is recognised even when
+	 * interior pointers are not (bdwgc's GC_register_displacement) */
+	uint8_t header_word;
+	/* gc_disclaim.h: push the contents of every allocated object, even
+	 * unreachable ones, in each mark phase */
+	uint8_t mark_unconditionally;
+	/* gc_disclaim.h: asked about each unmarked object before its slot
+	 * is reclaimed; nonzero keeps the object one more cycle.  Spans of
+	 * such kinds are never freed whole by the page reclaimer. */
+	int (*disclaim)(void *);
 };
 
 SGC_HIDDEN extern struct sgc_kind sgc_kinds[SGC_MAX_KINDS];
+
+/* Define a new kind; its number, or -1 when all SGC_MAX_KINDS are taken.
+ * World lock held. */
+SGC_HIDDEN int sgc_kind_new(int scanned, int zeroed);
 
 #define SGC_NUM_SPAN_CLASSES (SGC_MAX_KINDS * SGC_NUM_SIZE_CLASSES)
 
@@ -109,6 +124,7 @@ struct sgc_span {
 	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
 	uint8_t scanned;            /* copy of the kind's flag */
 	uint8_t needzero;           /* slots may hold old data */
+	uint8_t header_word;        /* copy of the kind's flag */
 	/* -- 64 bytes -- */
 	uint64_t alloc_cache;
 	uint32_t alloc_count;
@@ -117,7 +133,7 @@ struct sgc_span {
 	sgc_atomic_word sweepgen;   /* atomic */
 	struct sgc_span *next, *prev;
 	struct sgc_span_list *on_list;
-	void *specials;             /* finalization specials (later) */
+	void *specials;             /* finalizers (finalize.c); world lock */
 } __attribute__((aligned(64)));
 
 /* A validated reference to an allocated object. */
@@ -214,7 +230,8 @@ static inline int sgc_find_object(uintptr_t w, int interior,
 		return 0;
 	uint32_t i = sgc_span_index(s, w);
 	uintptr_t base = s->start + (uintptr_t)i * s->elem_size; /* 0 if large */
-	if (!interior && w != base)
+	if (!interior && w != base &&
+	    !(s->header_word && w == base + sizeof(void *)))
 		return 0;
 	if (!sgc_span_is_allocated(s, i))
 		return 0;

@@ -21,6 +21,22 @@ static sgc_atomic_word reclaim_cursor;  /* atomic: next page to reclaim */
 static sgc_atomic_word reclaim_done = 1; /* atomic */
 static sgc_atomic_word pages_reclaimed; /* atomic: since start */
 
+/* Ask the kind's disclaim procedure about each object that is about to
+ * be reclaimed; those it keeps are marked.  Span claimed. */
+static void disclaim_span(struct sgc_span *s, int (*proc)(void *),
+			  const uint64_t *freed)
+{
+	uint64_t *mark = s->gcmark_bits;
+	for (uint32_t i = 0; i < s->nelems; i++) {
+		if (sgc_bit(mark, i) || (freed && sgc_bit(freed, i)))
+			continue;
+		if (i >= s->free_index && !sgc_bit(s->alloc_bits, i))
+			continue;
+		if (proc((void *)(s->start + (uintptr_t)i * s->elem_size)))
+			mark[i / 64] |= (uint64_t)1 << (i % 64);
+	}
+}
+
 int sgc_sweep_span(struct sgc_span *s)
 {
 	uintptr_t sg = sgc_heap_sweepgen();
@@ -28,6 +44,11 @@ int sgc_sweep_span(struct sgc_span *s)
 	size_t words = sgc_bitmap_words(s->nelems);
 	uint64_t *mark = s->gcmark_bits;
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+	int (*disclaim)(void *) = __atomic_load_n(
+		&sgc_kinds[sgc_spanclass_kind(s->spanclass)].disclaim,
+		__ATOMIC_ACQUIRE);
+	if (SGC_UNLIKELY(disclaim != NULL))
+		disclaim_span(s, disclaim, freed);
 	unsigned count = 0;
 	for (size_t w = 0; w < words; w++) {
 		if (freed)
@@ -134,6 +155,10 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 		if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
 		    s->start != addr)
 			continue;
+		if (__atomic_load_n(&sgc_kinds[sgc_spanclass_kind(
+					    s->spanclass)].disclaim,
+				    __ATOMIC_ACQUIRE))
+			continue; /* its objects must be disclaimed one by one */
 		if (!sgc_cas(&s->sweepgen, sg - 2, sg - 1))
 			continue;
 		sgc_central_unlink(&sgc_centrals[s->spanclass], s);

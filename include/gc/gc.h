@@ -327,6 +327,142 @@ GC_API void GC_CALL GC_atfork_parent(void);
 GC_API void GC_CALL GC_atfork_child(void);
 
 /* ------------------------------------------------------------------ */
+/* Finalization and weak references                                     */
+/* ------------------------------------------------------------------ */
+
+/* fn(obj, client_data) is run once obj has become unreachable. */
+typedef void (GC_CALLBACK *GC_finalization_proc)(void * /* obj */,
+                                                 void * /* client_data */);
+
+/* Arrange for fn(obj, cd) to run when obj (the start of an object of the
+ * heap) becomes unreachable.  Ordered: when finalizable a reaches
+ * finalizable b, a is finalized first and b one collection later; an
+ * object reachable from itself is never finalized.  A second registration
+ * replaces the first, and fn == 0 removes it; the previous finalizer and
+ * data are stored in *ofn and *ocd (either may be NULL), or NULL when
+ * there was none.  obj outside the heap: ignored, *ofn and *ocd set to
+ * NULL.  Objects that cd reaches stay alive until the finalizer has run.
+ * The registration is dropped when the finalizer is queued, and by
+ * GC_free(obj). */
+GC_API void GC_CALL GC_register_finalizer(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+/* As above, but pointers from obj to itself do not count. */
+GC_API void GC_CALL GC_register_finalizer_ignore_self(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+/* As above, ignoring every cycle: obj is finalized as soon as it is
+ * unreachable from the roots. */
+GC_API void GC_CALL GC_register_finalizer_no_order(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+/* As ordered finalization, and (with Java-style finalization) never while
+ * a no-order finalizable object still reaches obj. */
+GC_API void GC_CALL GC_register_finalizer_unreachable(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+GC_API void GC_CALL GC_debug_register_finalizer(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+GC_API void GC_CALL GC_debug_register_finalizer_ignore_self(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+GC_API void GC_CALL GC_debug_register_finalizer_no_order(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+GC_API void GC_CALL GC_debug_register_finalizer_unreachable(void * /* obj */,
+                        GC_finalization_proc /* fn */, void * /* cd */,
+                        GC_finalization_proc * /* ofn */, void ** /* ocd */);
+
+/* Nonzero when finalizers are queued to run. */
+GC_API int GC_CALL GC_should_invoke_finalizers(void);
+/* Runs the queued finalizers; returns how many ran.  Called implicitly
+ * after collections and at allocation slow paths unless finalization is
+ * on demand. */
+GC_API int GC_CALL GC_invoke_finalizers(void);
+
+/* Nonzero: finalizers run only from GC_invoke_finalizers, and the notifier
+ * (if any) is called at most once per collection that queued some. */
+GC_API int GC_finalize_on_demand;
+GC_API void GC_CALL GC_set_finalize_on_demand(int);
+GC_API int GC_CALL GC_get_finalize_on_demand(void);
+
+/* Nonzero (the default): what no-order finalizable objects reference is
+ * kept for their finalizers, and finalize-unreachable works. */
+GC_API int GC_java_finalization;
+GC_API void GC_CALL GC_set_java_finalization(int);
+GC_API int GC_CALL GC_get_java_finalization(void);
+
+typedef void (GC_CALLBACK *GC_finalizer_notifier_proc)(void);
+GC_API GC_finalizer_notifier_proc GC_finalizer_notifier;
+GC_API void GC_CALL GC_set_finalizer_notifier(GC_finalizer_notifier_proc);
+GC_API GC_finalizer_notifier_proc GC_CALL GC_get_finalizer_notifier(void);
+
+/* Called with the allocation lock held for each object queued for
+ * finalization. */
+typedef void (GC_CALLBACK *GC_await_finalize_proc)(void * /* obj */);
+GC_API void GC_CALL GC_set_await_finalize_proc(GC_await_finalize_proc);
+GC_API GC_await_finalize_proc GC_CALL GC_get_await_finalize_proc(void);
+
+/* Accepted for compatibility; not used by the pacer. */
+GC_API void GC_CALL GC_set_allocd_bytes_per_finalizer(GC_word);
+GC_API GC_word GC_CALL GC_get_allocd_bytes_per_finalizer(void);
+
+/* Disappearing links (weak pointers).  *link (an aligned address) is set
+ * to NULL when obj (the start of an object of the heap) becomes
+ * unreachable, before any finalizer decision; a link held inside an
+ * object that dies goes with it.  GC_SUCCESS, GC_DUPLICATE when link is
+ * registered already, GC_NO_MEMORY. */
+GC_API int GC_CALL GC_general_register_disappearing_link(void ** /* link */,
+                                                  const void * /* obj */);
+/* The same with obj the object holding link. */
+GC_API int GC_CALL GC_register_disappearing_link(void ** /* link */);
+/* Moves a registration to new_link: GC_SUCCESS, GC_DUPLICATE when
+ * new_link is registered already, GC_NOT_FOUND when link is not. */
+GC_API int GC_CALL GC_move_disappearing_link(void ** /* link */,
+                                             void ** /* new_link */);
+/* 1 when link was registered (it no longer is), else 0. */
+GC_API int GC_CALL GC_unregister_disappearing_link(void ** /* link */);
+
+/* Long links: cleared only when obj is unreachable even from objects
+ * being finalized, so they survive a finalizer that resurrects obj. */
+GC_API int GC_CALL GC_register_long_link(void ** /* link */,
+                                         const void * /* obj */);
+GC_API int GC_CALL GC_move_long_link(void ** /* link */,
+                                     void ** /* new_link */);
+GC_API int GC_CALL GC_unregister_long_link(void ** /* link */);
+
+/* Toggle-refs: references the collector asks a callback about before
+ * each collection (with the allocation lock held, world running), which
+ * keeps them strong, makes them weak, or drops them. */
+typedef enum {
+    GC_TOGGLE_REF_DROP,
+    GC_TOGGLE_REF_STRONG,
+    GC_TOGGLE_REF_WEAK
+} GC_ToggleRefStatus;
+typedef GC_ToggleRefStatus (GC_CALLBACK *GC_toggleref_func)(void * /* obj */);
+GC_API void GC_CALL GC_set_toggleref_func(GC_toggleref_func);
+GC_API GC_toggleref_func GC_CALL GC_get_toggleref_func(void);
+/* GC_SUCCESS (also when no callback is set: nothing is recorded) or
+ * GC_NO_MEMORY. */
+GC_API int GC_CALL GC_toggleref_add(void * /* obj */, int /* is_strong */);
+
+/* Runs fn with the allocation lock held (readers and writers share one
+ * lock here). */
+GC_API void *GC_CALL GC_call_with_reader_lock(GC_fn_type /* fn */,
+                                              void * /* client_data */,
+                                              int /* release */);
+
+/* Keeps ptr visibly live up to this point (keep_alive). */
+GC_API void GC_CALL GC_noop1(GC_word);
+#if defined(__GNUC__)
+# define GC_reachable_here(ptr) \
+        __asm__ __volatile__(" " : : "X"(ptr) : "memory")
+#else
+# define GC_reachable_here(ptr) GC_noop1((GC_word)(ptr))
+#endif
+
+/* ------------------------------------------------------------------ */
 /* Hidden pointers                                                      */
 /* ------------------------------------------------------------------ */
 /* A hidden pointer is a pointer value the collector does not recognise,
@@ -353,6 +489,33 @@ typedef GC_word GC_hidden_pointer;
 #define GC_FREE(p)                          GC_free(p)
 #define GC_STRDUP(s)                        GC_strdup(s)
 #define GC_STRNDUP(s, sz)                   GC_strndup(s, sz)
+
+#ifdef GC_DEBUG
+# define GC_REGISTER_FINALIZER(p, f, d, of, od) \
+        GC_debug_register_finalizer(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_IGNORE_SELF(p, f, d, of, od) \
+        GC_debug_register_finalizer_ignore_self(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_NO_ORDER(p, f, d, of, od) \
+        GC_debug_register_finalizer_no_order(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_UNREACHABLE(p, f, d, of, od) \
+        GC_debug_register_finalizer_unreachable(p, f, d, of, od)
+# define GC_GENERAL_REGISTER_DISAPPEARING_LINK(link, obj) \
+        GC_general_register_disappearing_link(link, GC_base((void *)(obj)))
+# define GC_REGISTER_LONG_LINK(link, obj) \
+        GC_register_long_link(link, GC_base((void *)(obj)))
+#else
+# define GC_REGISTER_FINALIZER(p, f, d, of, od) \
+        GC_register_finalizer(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_IGNORE_SELF(p, f, d, of, od) \
+        GC_register_finalizer_ignore_self(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_NO_ORDER(p, f, d, of, od) \
+        GC_register_finalizer_no_order(p, f, d, of, od)
+# define GC_REGISTER_FINALIZER_UNREACHABLE(p, f, d, of, od) \
+        GC_register_finalizer_unreachable(p, f, d, of, od)
+# define GC_GENERAL_REGISTER_DISAPPEARING_LINK(link, obj) \
+        GC_general_register_disappearing_link(link, obj)
+# define GC_REGISTER_LONG_LINK(link, obj) GC_register_long_link(link, obj)
+#endif
 
 #define GC_NEW(t)               ((t *)GC_MALLOC(sizeof(t)))
 #define GC_NEW_ATOMIC(t)        ((t *)GC_MALLOC_ATOMIC(sizeof(t)))
