@@ -510,7 +510,8 @@ static void pick_span(struct sgc_span *s)
 	}
 }
 
-/* Step 3b, Java-style: no-order candidates keep what they reference. */
+/* Step 3b, Java-style: no-order candidates keep what they reference.
+ * (bdwgc also marks each candidate here; enqueue_span does that.) */
 static void java_span(struct sgc_span *s)
 {
 	struct specials *sp = s->specials;
@@ -523,8 +524,6 @@ static void java_span(struct sgc_span *s)
 			sgc_mark_contents(&o, 0);
 			sgc_mark_complete();
 		}
-		if (f->mode != FIN_UNREACHABLE)
-			sgc_mark_set_bit(&o);
 	}
 }
 

@@ -66,6 +66,14 @@ static struct node *N(uintptr_t h)
 	return sgc_test_reveal(h);
 }
 
+static uintptr_t tag_at(uintptr_t h, int hops);
+
+/* Whether hidden h is (still) the start of an allocated object. */
+static NOINLINE int is_object(uintptr_t h)
+{
+	return GC_base(N(h)) == N(h);
+}
+
 static NOINLINE void collect_n(int n)
 {
 	for (int i = 0; i < n; i++)
@@ -115,6 +123,32 @@ START_TEST(test_reachable_never_finalized)
 	keep = NULL;
 	collect_n(1);
 	ck_assert_int_eq(nlog, 1);
+}
+END_TEST
+
+/* The client data is kept alive while the finalizer waits. */
+static NOINLINE uintptr_t make_with_client_data(void)
+{
+	uintptr_t cd = make_node(77);
+	N(cd)->next = N(make_node(78));
+	keep = N(make_node(1));
+	GC_register_finalizer(keep, record, N(cd), NULL, NULL);
+	return cd;
+}
+
+START_TEST(test_client_data_kept)
+{
+	uintptr_t cd = make_with_client_data();
+	for (int i = 0; i < 5; i++) {
+		collect_n(1);
+		ck_assert(is_object(cd));
+		ck_assert_uint_eq(tag_at(cd, 0), 77);
+		ck_assert_uint_eq(tag_at(cd, 1), 78);
+	}
+	keep = NULL;
+	collect_n(1);
+	ck_assert_int_eq(nlog, 1);
+	ck_assert_uint_eq(log_cd[0], (uintptr_t)N(cd));
 }
 END_TEST
 
@@ -1037,6 +1071,7 @@ static Suite *finalize_suite(void)
 	sgc_test_pad_fixture(tc);
 	tcase_add_test(tc, test_unreachable_finalized_once);
 	tcase_add_test(tc, test_reachable_never_finalized);
+	tcase_add_test(tc, test_client_data_kept);
 	tcase_add_test(tc, test_reregister_and_remove);
 	tcase_add_test(tc, test_outside_heap_ignored);
 	tcase_add_test_raise_signal(tc, test_interior_pointer_aborts, SIGABRT);
