@@ -2,6 +2,7 @@
  * finalize.c: finalizers, disappearing links, toggle-refs and disclaim
  * procedures (see finalize.h).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gc/gc.h>
@@ -943,6 +944,30 @@ void *GC_call_with_reader_lock(GC_fn_type fn, void *cd, int release)
 void GC_noop1(GC_word x)
 {
 	__asm__ __volatile__("" : : "r"(x) : "memory");
+}
+
+static void dump_span(struct sgc_span *s)
+{
+	struct specials *sp = s->specials;
+	for (uint32_t i = 0; i < sp->n; i++)
+		fprintf(stderr, "  finalizable %p (%s)\n",
+			(void *)fin_base(s, &sp->f[i]),
+			(const char *[]){ "ordered", "ignore-self", "no-order",
+					  "unreachable" }[sp->f[i].mode]);
+}
+
+void GC_dump_finalization(void)
+{
+	sgc_ensure_init();
+	sgc_world_lock_acquire();
+	fprintf(stderr, "Finalizers: %zu registered, %zu queued\n", nfin,
+		qlen);
+	if (nfin)
+		for_each_special_span(dump_span);
+	fprintf(stderr, "Disappearing (short) links: %zu\n", short_links.n);
+	fprintf(stderr, "Disappearing long links: %zu\n", long_links.n);
+	fprintf(stderr, "Toggle-refs: %zu\n", ntoggles);
+	sgc_world_lock_release();
 }
 
 size_t sgc_finalize_count(void)

@@ -1,8 +1,8 @@
 #!/bin/sh
 # A program built against Debian's bdwgc (its <gc.h>, linked with its
 # libgc.so.1) runs on spangc when the loader finds spangc's libgc.so.1
-# first.  The API suite is the program.  Skipped (77) when bdwgc's
-# development files are not installed.
+# first.  The API suite and the finalization example are the programs.
+# Skipped (77) when bdwgc's development files are not installed.
 builddir=${SGC_BUILDDIR:-.}
 srcdir=${SGC_SRCDIR:-.}
 cc=${CC:-cc}
@@ -15,6 +15,8 @@ if ! $cc -std=gnu11 -O1 -I/usr/include "$srcdir/tests/check_api.c" \
 	$(pkg-config --cflags --libs check) -lgc -o "$tmp/api_bdwgc" 2>"$tmp/cc.log"; then
 	cat "$tmp/cc.log"; echo "cannot build against Debian's libgc: skipped"; exit 77
 fi
+$cc -std=gnu11 -O1 -I/usr/include "$srcdir/examples/finalize_demo.c" -lgc \
+	-o "$tmp/fin_bdwgc" || exit 1
 resolved=$(LD_LIBRARY_PATH="$builddir/.libs" ldd "$tmp/api_bdwgc" | awk '/libgc\.so\.1/ {print $3}')
 case "$resolved" in
 	"$builddir"/.libs/*) ;;
@@ -23,4 +25,5 @@ esac
 echo "libgc.so.1 -> $resolved"
 # A sanitizer build of spangc needs its runtime loaded first.
 preload=$(ldd "$resolved" | awk '/lib(asan|ubsan|tsan)\.so/ {print $3}' | tr '\n' ' ')
-LD_PRELOAD="$preload" LD_LIBRARY_PATH="$builddir/.libs" "$tmp/api_bdwgc"
+LD_PRELOAD="$preload" LD_LIBRARY_PATH="$builddir/.libs" "$tmp/api_bdwgc" || exit 1
+LD_PRELOAD="$preload" LD_LIBRARY_PATH="$builddir/.libs" "$tmp/fin_bdwgc"

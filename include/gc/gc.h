@@ -453,6 +453,9 @@ GC_API void *GC_CALL GC_call_with_reader_lock(GC_fn_type /* fn */,
                                               void * /* client_data */,
                                               int /* release */);
 
+/* Prints the finalization tables' contents and sizes on stderr. */
+GC_API void GC_CALL GC_dump_finalization(void);
+
 /* Keeps ptr visibly live up to this point (keep_alive). */
 GC_API void GC_CALL GC_noop1(GC_word);
 #if defined(__GNUC__)
