@@ -43,6 +43,7 @@ struct segment {
 struct marker {
 	struct segment *top;
 	struct segment *spare;
+	struct sgc_span *page_marked; /* its page_marks bit is set */
 	struct sgc_mark_result res;
 	pthread_t thread;
 	int started;
@@ -206,9 +207,10 @@ static int get_work(struct marker *m)
 	}
 }
 
-/* Set o's mark bit; 1 when it was clear.  Marks the span's page too. */
+/* Set o's mark bit; 1 when it was clear.  The span's page is marked by
+ * the caller (mark_page). */
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE int
-set_mark(const struct sgc_obj *o)
+set_mark_bit(const struct sgc_obj *o)
 {
 	struct sgc_span *s = o->span;
 	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
@@ -221,17 +223,35 @@ set_mark(const struct sgc_obj *o)
 			break;
 		old = sgc_load_relaxed(w);
 	}
+	return 1;
+}
+
+/* Set the page_marks bit of s (the page reclaimer's "something here is
+ * live").  Consecutive marks mostly hit one span: remember the last. */
+static SGC_ALWAYS_INLINE void mark_page(struct marker *m, struct sgc_span *s)
+{
+	if (m->page_marked == s)
+		return;
+	m->page_marked = s;
 	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
 	uintptr_t pg = sgc_arena_page_index(s->start);
 	if (!sgc_bitmap_test(ha->page_marks, pg))
 		sgc_bitmap_set(ha->page_marks, pg);
+}
+
+static SGC_ALWAYS_INLINE int set_mark(struct marker *m,
+				      const struct sgc_obj *o)
+{
+	if (!set_mark_bit(o))
+		return 0;
+	mark_page(m, o->span);
 	return 1;
 }
 
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
 				      const struct sgc_obj *o)
 {
-	if (!set_mark(o))
+	if (!set_mark(m, o))
 		return;
 	uintptr_t size = sgc_span_elem_bytes(o->span);
 	m->res.live_objects++;
@@ -267,7 +287,7 @@ static SGC_NO_SANITIZE void scan_range(struct marker *m, uintptr_t lo,
 	}
 }
 
-#define PREFETCH_DEPTH 8
+#define PREFETCH_DEPTH 32
 
 /* Scan what the local stack holds.  Entries pass through a small FIFO
  * whose objects are prefetched as they enter it, so that the cache miss
@@ -492,8 +512,10 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	nmarkers = helpers_started + 1;
 	if (markers_wanted && markers_wanted < nmarkers)
 		nmarkers = markers_wanted;
-	for (unsigned i = 0; i < nmarkers; i++)
+	for (unsigned i = 0; i < nmarkers; i++) {
 		memset(&markers[i].res, 0, sizeof markers[i].res);
+		markers[i].page_marked = NULL; /* page marks were just reset */
+	}
 	sgc_store_relaxed(&overflowed, 0);
 	sgc_store_relaxed(&nwait, 0);
 	sgc_store_relaxed(&nfull, 0);
@@ -537,9 +559,9 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 
 int sgc_mark_set_bit(const struct sgc_obj *o)
 {
-	if (!set_mark(o))
-		return 0;
 	struct marker *m = &markers[0];
+	if (!set_mark(m, o))
+		return 0;
 	uintptr_t size = sgc_span_elem_bytes(o->span);
 	m->res.live_objects++;
 	if (o->span->scanned)
@@ -590,6 +612,8 @@ void sgc_mark_take_extra(struct sgc_mark_result *out)
 	add_result(out, &m0->res);
 	out->overflows += m0->res.overflows;
 	memset(&m0->res, 0, sizeof m0->res);
+	for (unsigned i = 0; i < SGC_MAX_MARKERS; i++)
+		markers[i].page_marked = NULL; /* spans may change now */
 }
 
 /* Forget helper threads (the child of a fork has none). */

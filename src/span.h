@@ -222,8 +222,8 @@ static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)
  * interior is nonzero, else only its first byte.  Words into free slots,
  * tail waste, dead spans or foreign memory give 0.
  */
-static inline int sgc_find_object(uintptr_t w, int interior,
-				  struct sgc_obj *out)
+static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
+					     struct sgc_obj *out)
 {
 	struct sgc_span *s = sgc_span_of_heap(w);
 	if (!s)

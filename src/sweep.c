@@ -66,8 +66,24 @@ int sgc_sweep_span(struct sgc_span *s)
 	s->alloc_bits = mark;
 	s->gcmark_bits = fresh;
 	sgc_store_release(&s->freed_bits, 0);
-	s->free_index = 0;
-	sgc_span_refill_alloc_cache(s);
+	/* Start at the first free slot rather than 0: the allocated prefix
+	 * (all of a full span) then needs no alloc-bit test in find_object,
+	 * which saves the mark loop a cache line per pointer. */
+	uint32_t first = s->nelems;
+	for (size_t w = 0; w < words; w++) {
+		if (~mark[w]) {
+			uint32_t i = (uint32_t)(w * 64) +
+				     (uint32_t)__builtin_ctzll(~mark[w]);
+			if (i < first)
+				first = i;
+			break;
+		}
+	}
+	s->free_index = first;
+	if (first < s->nelems)
+		sgc_span_refill_alloc_cache(s);
+	else
+		s->alloc_cache = 0;
 	s->alloc_count = count;
 	s->needzero = 1;
 	sgc_store_release(&s->sweepgen, sg);
