@@ -37,22 +37,28 @@ int sgc_collect(enum sgc_collect_reason why)
 	GC_start_callback_proc start = GC_get_start_callback();
 	if (start)
 		start();
+	sgc_stats_event(GC_EVENT_START);
 	sgc_finalize_before_stop();
 	/* Leftover sweeping before the stop, not in the pause: disclaim
 	 * procedures then run with the world going, and the pause is the
 	 * mark alone.  What the threads' caches still hold is swept below. */
 	sgc_sweep_finish();
 	sgc_mark_start_helpers(); /* before the stop: it allocates */
+	sgc_stats_event(GC_EVENT_PRE_STOP_WORLD);
 	uint64_t t0 = sgc_os_nanotime();
 	sgc_stop_world();
+	sgc_stats_event(GC_EVENT_POST_STOP_WORLD);
 	sgc_cache_flush_all();
 	sgc_sweep_finish();
 	if (SGC_DEBUG)
 		sgc_verify_or_die("before mark");
 	sgc_gcbits_rotate();
 	struct sgc_mark_result m;
+	sgc_stats_event(GC_EVENT_MARK_START);
 	sgc_mark_phase(&m);
 	sgc_finalize_after_mark(&m);
+	sgc_stats_event(GC_EVENT_MARK_END);
+	sgc_stats_event(GC_EVENT_RECLAIM_START);
 	uintptr_t sg = sgc_heap_sweepgen();
 	sgc_store_release(&sgc_heap.sweepgen, sg + 2);
 	sgc_pacer_end_cycle(m.live_scanned, m.live_ptrfree, m.roots_bytes);
@@ -60,10 +66,14 @@ int sgc_collect(enum sgc_collect_reason why)
 	size_t pages = sgc_heap.pages_in_use;
 	pthread_mutex_unlock(&sgc_heap.lock);
 	sgc_sweep_start_cycle(pages, sgc_load_relaxed(&sgc_pacer.budget));
+	sgc_stats_event(GC_EVENT_RECLAIM_END);
+	sgc_stats_event(GC_EVENT_PRE_START_WORLD);
 	sgc_start_world();
-	sgc_finalize_after_world();
 	uint64_t pause = sgc_os_nanotime() - t0;
+	sgc_stats_event(GC_EVENT_POST_START_WORLD);
+	sgc_finalize_after_world();
 	sgc_stats_cycle(&m, pause, why);
+	sgc_stats_event(GC_EVENT_END);
 	sgc_world_lock_release();
 	if (sgc_config.background_sweep)
 		sgc_sweep_background();

@@ -4,6 +4,7 @@
  */
 #include <gc/gc.h>
 #include <spangc.h>
+#include "atomics.h"
 #include "heap.h"
 #include "init.h"
 #include "pacer.h"
@@ -11,6 +12,14 @@
 #include "sweep.h"
 
 struct sgc_stats sgc_stats;
+
+/* The GC_on_collection_event_proc, or 0; atomic. */
+static sgc_atomic_word on_event;
+
+_Static_assert(GC_EVENT_START == 0 && GC_EVENT_END == 5 &&
+	       GC_EVENT_PRE_STOP_WORLD == 6 &&
+	       GC_EVENT_THREAD_UNSUSPENDED == 11,
+	       "GC_EventType must number its values as bdwgc does");
 
 static const char *const reason_names[] = { "alloc", "explicit", "oom" };
 
@@ -36,6 +45,23 @@ void sgc_stats_cycle(const struct sgc_mark_result *m, uint64_t pause_ns,
 		(unsigned long long)(pause_ns / 1000 % 1000),
 		(size_t)sgc_load_relaxed(&sgc_pacer.budget) >> 10,
 		m->overflows ? ", mark stack overflowed" : "");
+}
+
+void GC_set_on_collection_event(GC_on_collection_event_proc fn)
+{
+	sgc_store_release(&on_event, (uintptr_t)fn);
+}
+
+GC_on_collection_event_proc GC_get_on_collection_event(void)
+{
+	return (GC_on_collection_event_proc)sgc_load_acquire(&on_event);
+}
+
+void sgc_stats_event(GC_EventType ev)
+{
+	GC_on_collection_event_proc fn = GC_get_on_collection_event();
+	if (fn)
+		fn(ev);
 }
 
 GC_word GC_get_gc_no(void)

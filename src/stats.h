@@ -4,6 +4,10 @@
  *
  * Written by the collector at the end of each cycle (collection lock
  * held); read racily by anyone.
+ *
+ * Also the client's collection-event callback (GC_set_on_collection_event):
+ * an atomic word, stored and loaded with release/acquire, so a callback set
+ * while another thread collects takes effect at some event boundary.
  */
 #ifndef SGC_STATS_H
 #define SGC_STATS_H
@@ -14,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gc/gc.h>
 #include "mark.h"
 #include "util.h"
 
@@ -28,5 +33,9 @@ SGC_HIDDEN extern struct sgc_stats sgc_stats;
 /* Record a finished cycle and log it when GC_PRINT_STATS asks. */
 SGC_HIDDEN void sgc_stats_cycle(const struct sgc_mark_result *m,
 				uint64_t pause_ns, int why);
+
+/* Tell the client's collection-event callback, if any, that a cycle
+ * reached step ev.  Called by the collecting thread only. */
+SGC_HIDDEN void sgc_stats_event(GC_EventType ev);
 
 #endif /* SGC_STATS_H */

@@ -1,6 +1,7 @@
 /*
  * check_collect.c: white-box tests of src/collect.[ch]: the cycle count,
- * disabling, the start callback, the pause statistics, unmapping, and
+ * disabling, the start callback, collection events, the pause statistics,
+ * unmapping, and
  * long runs (a bounded heap under churn, many cycles over a live
  * structure).
  */
@@ -140,6 +141,78 @@ START_TEST(test_start_callback)
 	GC_set_start_callback(0);
 	GC_gcollect();
 	ck_assert_int_eq(g_starts, before);
+}
+END_TEST
+
+/* Collection events, recorded without allocating (the world is stopped
+ * for most of them). */
+enum { MAX_EVENTS = 4096 };
+static GC_EventType g_events[MAX_EVENTS];
+static GC_word g_event_gc_no[MAX_EVENTS];
+static int g_nevents;
+
+static void GC_CALLBACK on_event(GC_EventType ev)
+{
+	if (g_nevents < MAX_EVENTS) {
+		g_event_gc_no[g_nevents] = GC_get_gc_no();
+		g_events[g_nevents] = ev;
+	}
+	g_nevents++;
+}
+
+/* The steps of one cycle, in spangc's order. */
+static const GC_EventType cycle_events[] = {
+	GC_EVENT_START, GC_EVENT_PRE_STOP_WORLD, GC_EVENT_POST_STOP_WORLD,
+	GC_EVENT_MARK_START, GC_EVENT_MARK_END, GC_EVENT_RECLAIM_START,
+	GC_EVENT_RECLAIM_END, GC_EVENT_PRE_START_WORLD,
+	GC_EVENT_POST_START_WORLD, GC_EVENT_END,
+};
+#define NCYCLE_EVENTS ((int)(sizeof cycle_events / sizeof cycle_events[0]))
+
+/* Every recorded event belongs to a complete cycle in order; the count
+ * moves between POST_START_WORLD and END.  Returns the number of cycles. */
+static int check_events(GC_word n0)
+{
+	ck_assert_int_le(g_nevents, MAX_EVENTS);
+	ck_assert_int_eq(g_nevents % NCYCLE_EVENTS, 0);
+	for (int i = 0; i < g_nevents; i++) {
+		int step = i % NCYCLE_EVENTS;
+		GC_word cycle = (GC_word)(i / NCYCLE_EVENTS);
+		ck_assert_msg(g_events[i] == cycle_events[step],
+			      "event %d is %d, want %d", i, (int)g_events[i],
+			      (int)cycle_events[step]);
+		GC_word want = n0 + cycle + (g_events[i] == GC_EVENT_END);
+		ck_assert_uint_eq(g_event_gc_no[i], want);
+	}
+	return g_nevents / NCYCLE_EVENTS;
+}
+
+START_TEST(test_collection_events)
+{
+	GC_word n0 = GC_get_gc_no();
+	ck_assert_ptr_null((void *)GC_get_on_collection_event());
+	GC_set_on_collection_event(on_event);
+	ck_assert_ptr_eq((void *)GC_get_on_collection_event(),
+			 (void *)on_event);
+	GC_gcollect();
+	ck_assert_int_eq(check_events(n0), 1);
+	GC_gcollect();
+	GC_gcollect();
+	ck_assert_int_eq(check_events(n0), 3);
+	/* Cycles started by allocation report too. */
+	churn(40 * MIB, 2000);
+	ck_assert_uint_gt(GC_get_gc_no(), n0 + 3);
+	ck_assert_uint_eq((GC_word)check_events(n0), GC_get_gc_no() - n0);
+	/* Nothing while disabled, nor once the callback is removed. */
+	int before = g_nevents;
+	GC_disable();
+	GC_gcollect();
+	GC_enable();
+	ck_assert_int_eq(g_nevents, before);
+	GC_set_on_collection_event(0);
+	ck_assert_ptr_null((void *)GC_get_on_collection_event());
+	GC_gcollect();
+	ck_assert_int_eq(g_nevents, before);
 }
 END_TEST
 
@@ -350,6 +423,7 @@ Suite *make_collect_suite(void)
 	tcase_add_test(tc, test_disable_nests);
 	tcase_add_test(tc, test_dont_gc_variable);
 	tcase_add_test(tc, test_start_callback);
+	tcase_add_test(tc, test_collection_events);
 	tcase_add_test(tc, test_stats);
 	suite_add_tcase(s, tc);
 

@@ -166,6 +166,35 @@ GC_API int GC_CALL GC_is_disabled(void);
 /* The number of collections completed so far. */
 GC_API GC_word GC_CALL GC_get_gc_no(void);
 
+/* Steps of a collection, in bdwgc's numbering.  A collection reports
+ * START first and END last; the world is stopped from PRE_STOP_WORLD to
+ * POST_START_WORLD, and marking runs from MARK_START to MARK_END.
+ * RECLAIM_START/RECLAIM_END bracket the setting up of sweeping (spangc does
+ * it with the world still stopped, bdwgc after restarting it).  The last two
+ * values belong to per-thread notifications, which spangc does not send. */
+typedef enum {
+    GC_EVENT_START,
+    GC_EVENT_MARK_START,
+    GC_EVENT_MARK_END,
+    GC_EVENT_RECLAIM_START,
+    GC_EVENT_RECLAIM_END,
+    GC_EVENT_END,
+    GC_EVENT_PRE_STOP_WORLD,
+    GC_EVENT_POST_STOP_WORLD,
+    GC_EVENT_PRE_START_WORLD,
+    GC_EVENT_POST_START_WORLD,
+    GC_EVENT_THREAD_SUSPENDED,
+    GC_EVENT_THREAD_UNSUSPENDED
+} GC_EventType;
+
+/* Called by the collecting thread at each step above, with the collection
+ * serialised and between the stop and restart events with every other
+ * thread stopped: it must not allocate, take locks other threads may hold,
+ * or call into the collector.  0 (the default) means no notification. */
+typedef void (GC_CALLBACK *GC_on_collection_event_proc)(GC_EventType);
+GC_API void GC_CALL GC_set_on_collection_event(GC_on_collection_event_proc);
+GC_API GC_on_collection_event_proc GC_CALL GC_get_on_collection_event(void);
+
 /* ------------------------------------------------------------------ */
 /* Heap statistics                                                      */
 /* ------------------------------------------------------------------ */
