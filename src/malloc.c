@@ -154,18 +154,25 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	sgc_critical_enter(c);
 	struct sgc_span *s = large_span(c, npages, sgc_spanclass(kind, 0),
 					&needzero);
+	/* The object's address must be in a register or on the stack before
+	 * the critical section ends: leaving it may stop this thread for a
+	 * collection, and the span struct (metadata) does not keep the
+	 * object alive.  Taking s->start only afterwards let collections
+	 * free large objects still being handed out. */
+	void *p = s ? (void *)s->start : NULL;
 	sgc_critical_leave(c);
-	if (!s)
+	if (!p)
 		return sgc_oom(lb);
 	sgc_pacer_note_alloc((intptr_t)(npages * SGC_PAGE_SIZE));
-	/* Outside the critical section: the object is allocated and our
-	 * registers hold it, so a collection keeps it; zeroing a large object
-	 * must not hold up a stop. */
+	/* Outside the critical section: the object is allocated and p holds
+	 * it, so a collection keeps it; zeroing a large object must not hold
+	 * up a stop. */
 	if (needzero && sgc_kinds[kind].zeroed)
-		memset((void *)s->start, 0, npages * SGC_PAGE_SIZE);
+		memset(p, 0, npages * SGC_PAGE_SIZE);
 	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
-		finalize_keeping((void *)s->start);
-	return (void *)s->start;
+		finalize_keeping(p);
+	GC_reachable_here(p);
+	return p;
 }
 
 void *sgc_alloc(size_t lb, unsigned kind)
