@@ -16,6 +16,20 @@
 #include "sweep.h"
 #include "thread.h"
 
+/* Zero a small object: constant-size stores for the common classes
+ * instead of a call to memset. */
+static SGC_ALWAYS_INLINE void zero_object(void *p, size_t n)
+{
+	switch (n) {
+	case 8: __builtin_memset(p, 0, 8); break;
+	case 16: __builtin_memset(p, 0, 16); break;
+	case 32: __builtin_memset(p, 0, 32); break;
+	case 48: __builtin_memset(p, 0, 48); break;
+	case 64: __builtin_memset(p, 0, 64); break;
+	default: memset(p, 0, n); break;
+	}
+}
+
 /* The request size for lb bytes of kind: extra byte, 16-byte rounding.
  * 0 when it overflows. */
 static inline size_t request_size(size_t lb, unsigned kind)
@@ -109,7 +123,7 @@ static inline void *alloc_small(struct sgc_cache *c, size_t req,
 			s->alloc_count++;
 			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
 			if (s->needzero && sgc_kinds[kind].zeroed)
-				memset(p, 0, s->elem_size);
+				zero_object(p, s->elem_size);
 			sgc_critical_leave(c);
 			return p;
 		}

@@ -216,6 +216,12 @@ set_mark_bit(const struct sgc_obj *o)
 	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
 	uintptr_t bit = (uintptr_t)1 << (o->index % 64);
 	uintptr_t old = sgc_load_relaxed(w);
+	if (nmarkers == 1) { /* alone: no other writer, no locked op */
+		if (old & bit)
+			return 0;
+		sgc_store_relaxed(w, old | bit);
+		return 1;
+	}
 	for (;;) {
 		if (old & bit)
 			return 0;
