@@ -1,14 +1,17 @@
 /*
- * gcbits.h: mark and alloc bitmaps, carved from 64 KiB chunks in epochs.
+ * gcbits.h: alloc (and freed) bitmaps, carved from 64 KiB chunks in epochs.
+ * (Marks are bytes owned by each span, see span.h.)
  *
  * A span's bitmaps are bump-allocated from the chunks of the "next" epoch;
  * they are never freed one by one.  At the start of each cycle (world
  * stopped, sweeping finished) the epochs rotate:
  *     free <- free + previous, previous <- current, current <- next,
  *     next <- empty.
- * Bits allocated during the sweep phase after mark N serve as mark bits in
- * mark N+1 and as alloc bits until the sweep after mark N+2 replaces them,
- * which ends before cycle N+3 starts: exactly when their epoch is freed.
+ * Alloc bits allocated during the sweep phase after mark N serve until the
+ * sweep after mark N+1 replaces them, which ends before cycle N+2 starts;
+ * their epoch is freed at the start of cycle N+3, one cycle later than
+ * needed, so that a client lookup that read the old pointer just before a
+ * sweep still reads memory that nothing else owns.
  *
  * Locks: the gcbits lock guards the epoch lists and the bump pointer.
  * It is a leaf: nothing else is locked while it is held.

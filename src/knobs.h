@@ -35,6 +35,9 @@
 /* Largest object served from a size class; larger ones get their own span. */
 #define SGC_MAX_SMALL_SIZE 32768
 
+/* The most objects a span holds: one page of the smallest (8-byte) class. */
+#define SGC_MAX_SPAN_OBJECTS (SGC_PAGE_SIZE / 8)
+
 /* Object kinds: bdwgc's four built-in kinds plus room for GC_new_kind. */
 #define SGC_MAX_KINDS 16
 

@@ -207,28 +207,18 @@ static int get_work(struct marker *m)
 	}
 }
 
-/* Set o's mark bit; 1 when it was clear.  The span's page is marked by
- * the caller (mark_page). */
+/* Set o's mark byte; 1 when it was clear.  A plain load and store: two
+ * markers racing on one object may both see it clear and both scan it,
+ * which is harmless (the marked set is the same); no locked instruction
+ * per object, which is what lets markers scale.  The span's page is
+ * marked by the caller (mark_page). */
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE int
 set_mark_bit(const struct sgc_obj *o)
 {
-	struct sgc_span *s = o->span;
-	sgc_atomic_word *w = (sgc_atomic_word *)&s->gcmark_bits[o->index / 64];
-	uintptr_t bit = (uintptr_t)1 << (o->index % 64);
-	uintptr_t old = sgc_load_relaxed(w);
-	if (nmarkers == 1) { /* alone: no other writer, no locked op */
-		if (old & bit)
-			return 0;
-		sgc_store_relaxed(w, old | bit);
-		return 1;
-	}
-	for (;;) {
-		if (old & bit)
-			return 0;
-		if (sgc_cas(w, old, old | bit))
-			break;
-		old = sgc_load_relaxed(w);
-	}
+	uint8_t *b = &o->span->gcmarks[o->index];
+	if (__atomic_load_n(b, __ATOMIC_RELAXED))
+		return 0;
+	__atomic_store_n(b, 1, __ATOMIC_RELAXED);
 	return 1;
 }
 
@@ -402,7 +392,7 @@ void sgc_mark_drain(void)
 
 int sgc_mark_is_marked(const struct sgc_obj *o)
 {
-	return sgc_bit(o->span->gcmark_bits, o->index);
+	return sgc_span_marked(o->span, o->index);
 }
 
 /* Mark every allocated object of the spans on list l. */
@@ -474,7 +464,7 @@ static void rescan_marked(struct marker *m)
 			continue;
 		uintptr_t size = sgc_span_elem_bytes(s);
 		for (uint32_t i = 0; i < s->nelems; i++) {
-			if (!sgc_bit(s->gcmark_bits, i))
+			if (!sgc_span_marked(s, i))
 				continue;
 			uintptr_t base = s->start + (uintptr_t)i * s->elem_size;
 			scan_range(m, base, base + size);

@@ -5,7 +5,7 @@
  * static data and added roots (roots.h), the stacks and registers of the
  * threads (thread.h), and every allocated object of an uncollectable kind.
  * Each word that find_object accepts sets the object's bit in its span's
- * gcmark_bits and the span's bit in page_marks; objects of scanned kinds
+ * gcmarks and the span's bit in page_marks; objects of scanned kinds
  * go on the mark stack.  The mark stack is a chain of segments from the
  * system; when no segment can be had, the object stays marked but
  * unscanned and the phase rescans the marked heap afterwards, so overflow

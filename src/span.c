@@ -57,12 +57,52 @@ struct sgc_span *sgc_span_alloc_struct(void)
 	}
 	/* The state stays dead until the heap publishes the span. */
 	sgc_store_relaxed(&s->state, SGC_SPAN_DEAD);
+	s->gcmarks = NULL;
 	return s;
+}
+
+/* Mark bytes: blocks of 64 KiB carved into runs of whole cache lines,
+ * one free list per size (1 to 16 lines).  Heap lock held. */
+#define MARKS_MAX_LINES 16
+static void *free_marks[MARKS_MAX_LINES + 1];
+static char *marks_cur, *marks_end;
+
+static uint8_t *marks_alloc(uint32_t nelems)
+{
+	size_t bytes = sgc_span_mark_bytes(nelems);
+	size_t lines = bytes / 64;
+	SGC_CHECK(lines >= 1 && lines <= MARKS_MAX_LINES);
+	uint8_t *p = free_marks[lines];
+	if (p) {
+		free_marks[lines] = *(void **)p;
+		memset(p, 0, bytes);
+		return p;
+	}
+	if (marks_cur == NULL || marks_cur + bytes > marks_end) {
+		marks_cur = sgc_os_alloc(FIX_BLOCK);
+		if (!marks_cur)
+			return NULL;
+		marks_end = marks_cur + FIX_BLOCK;
+	}
+	p = (uint8_t *)marks_cur;
+	marks_cur += bytes;
+	return p;
+}
+
+static void marks_free(uint8_t *p, uint32_t nelems)
+{
+	size_t lines = sgc_span_mark_bytes(nelems) / 64;
+	*(void **)p = free_marks[lines];
+	free_marks[lines] = p;
 }
 
 void sgc_span_free_struct(struct sgc_span *s)
 {
 	sgc_store_release(&s->state, SGC_SPAN_DEAD);
+	if (s->gcmarks) {
+		marks_free(s->gcmarks, s->nelems);
+		s->gcmarks = NULL;
+	}
 	s->next = free_structs;
 	free_structs = s;
 }
@@ -89,8 +129,8 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 	}
 	size_t words = sgc_bitmap_words(s->nelems);
 	s->alloc_bits = sgc_gcbits_alloc(words);
-	s->gcmark_bits = sgc_gcbits_alloc(words);
-	if (!s->alloc_bits || !s->gcmark_bits)
+	s->gcmarks = marks_alloc(s->nelems);
+	if (!s->alloc_bits || !s->gcmarks)
 		return -1;
 	s->free_index = 0;
 	s->alloc_count = 0;

@@ -9,7 +9,7 @@
  *
  * Allocation state of object i of an in-use span:
  *     allocated(i) = (i < free_index || alloc_bits[i]) && !freed_bits[i]
- * alloc_bits are the mark bits of the last sweep (or zero for a new span);
+ * alloc_bits are the marks of the last sweep (or zero for a new span);
  * free_index only grows between sweeps, and alloc_cache holds the
  * complement of alloc_bits from free_index to the end of its 64-bit word,
  * so ctz(alloc_cache) is the next free slot.  freed_bits (usually NULL)
@@ -32,8 +32,13 @@
  *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
  *    holds the span, or whoever has it claimed), and the collector while
  *    the world is stopped.
- *  - alloc_bits, gcmark_bits: words; mark bits are set atomically by
- *    markers; both are replaced by the sweeper that has the span claimed.
+ *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
+ *    the span claimed.
+ *  - gcmarks: one byte per object, the span's own for its lifetime (freed
+ *    with the struct), set to 1 by markers with plain stores: two markers
+ *    racing on one object both scan it, which costs a little work and
+ *    loses nothing, where a bitmap needs a locked instruction per object.
+ *    The sweeper folds them into fresh alloc bits and clears them.
  *  - freed_bits: installed by compare-and-swap, bits set atomically.
  *  - next, prev, on_list: the lock of the central that owns the list.
  */
@@ -120,7 +125,7 @@ struct sgc_span {
 	uint32_t divmagic;
 	uint32_t free_index;
 	uint64_t *alloc_bits;
-	uint64_t *gcmark_bits;
+	uint8_t *gcmarks;           /* one mark byte per object */
 	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
 	uint8_t scanned;            /* copy of the kind's flag */
 	uint8_t needzero;           /* slots may hold old data */
@@ -143,9 +148,23 @@ struct sgc_obj {
 	uint32_t index;
 };
 
-/* Fixed-size allocator for span structs.  Heap lock held. */
+/* Fixed-size allocator for span structs.  Heap lock held.  Freeing a
+ * struct frees its mark bytes. */
 SGC_HIDDEN struct sgc_span *sgc_span_alloc_struct(void);
 SGC_HIDDEN void sgc_span_free_struct(struct sgc_span *s);
+
+/* Bytes of mark bytes for n objects: whole cache lines, so that spans do
+ * not share one between markers. */
+static inline size_t sgc_span_mark_bytes(uint32_t n)
+{
+	return ((size_t)n + 63) & ~(size_t)63;
+}
+
+/* Whether object i of s is marked in the current (or last) mark. */
+static inline int sgc_span_marked(const struct sgc_span *s, uint32_t i)
+{
+	return __atomic_load_n(&s->gcmarks[i], __ATOMIC_RELAXED) != 0;
+}
 
 /* Set up a span's object layout and fresh bitmaps; does not publish it. */
 SGC_HIDDEN int sgc_span_init(struct sgc_span *s, uintptr_t start,

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <string.h>
 #include "cache.h"
 #include "central.h"
 #include "gcbits.h"
@@ -26,15 +27,28 @@ static sgc_atomic_word pages_reclaimed; /* atomic: since start */
 static void disclaim_span(struct sgc_span *s, int (*proc)(void *),
 			  const uint64_t *freed)
 {
-	uint64_t *mark = s->gcmark_bits;
+	uint8_t *mark = s->gcmarks;
 	for (uint32_t i = 0; i < s->nelems; i++) {
-		if (sgc_bit(mark, i) || (freed && sgc_bit(freed, i)))
+		if (mark[i] || (freed && sgc_bit(freed, i)))
 			continue;
 		if (i >= s->free_index && !sgc_bit(s->alloc_bits, i))
 			continue;
 		if (proc((void *)(s->start + (uintptr_t)i * s->elem_size)))
-			mark[i / 64] |= (uint64_t)1 << (i % 64);
+			mark[i] = 1;
 	}
+}
+
+/* The 64 mark bytes at m (each 0 or 1) as 64 bits, byte i to bit i: the
+ * multiply gathers the low bit of every byte into the top byte. */
+static inline uint64_t pack_marks(const uint8_t *m)
+{
+	uint64_t bits = 0;
+	for (unsigned k = 0; k < 8; k++) {
+		uint64_t x;
+		memcpy(&x, m + 8 * k, sizeof x);
+		bits |= ((x * 0x0102040810204080ull) >> 56) << (8 * k);
+	}
+	return bits;
 }
 
 int sgc_sweep_span(struct sgc_span *s)
@@ -42,7 +56,7 @@ int sgc_sweep_span(struct sgc_span *s)
 	uintptr_t sg = sgc_heap_sweepgen();
 	SGC_ASSERT(sgc_load_relaxed(&s->sweepgen) == sg - 1);
 	size_t words = sgc_bitmap_words(s->nelems);
-	uint64_t *mark = s->gcmark_bits;
+	uint64_t mark[SGC_MAX_SPAN_OBJECTS / 64];
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
 	int (*disclaim)(void *) = __atomic_load_n(
 		&sgc_kinds[sgc_spanclass_kind(s->spanclass)].disclaim,
@@ -51,6 +65,7 @@ int sgc_sweep_span(struct sgc_span *s)
 		disclaim_span(s, disclaim, freed);
 	unsigned count = 0;
 	for (size_t w = 0; w < words; w++) {
+		mark[w] = pack_marks(s->gcmarks + 64 * w);
 		if (freed)
 			mark[w] &= ~freed[w];
 		count += sgc_popcount64(mark[w]);
@@ -62,9 +77,10 @@ int sgc_sweep_span(struct sgc_span *s)
 	}
 	uint64_t *fresh = sgc_gcbits_alloc(words);
 	if (!fresh)
-		sgc_fatal("out of memory for mark bits");
-	s->alloc_bits = mark;
-	s->gcmark_bits = fresh;
+		sgc_fatal("out of memory for alloc bits");
+	memcpy(fresh, mark, words * sizeof *fresh);
+	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+	s->alloc_bits = fresh;
 	sgc_store_release(&s->freed_bits, 0);
 	/* Start at the first free slot rather than 0: the allocated prefix
 	 * (all of a full span) then needs no alloc-bit test in find_object,

@@ -59,10 +59,12 @@ static void check_span(struct sgc_span *s, uintptr_t sg, size_t *cached)
 		if (n != s->alloc_count)
 			BAD("span %p: alloc_count %u but %u allocated",
 			    (void *)s->start, s->alloc_count, n);
-		for (size_t w = 0; w < sgc_bitmap_words(s->nelems); w++)
-			if (s->gcmark_bits[w])
-				BAD("swept span %p has mark bits set",
+		for (size_t i = 0; i < sgc_span_mark_bytes(s->nelems); i++)
+			if (s->gcmarks[i]) {
+				BAD("swept span %p has mark bytes set",
 				    (void *)s->start);
+				break;
+			}
 	}
 }
 

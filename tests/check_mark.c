@@ -422,9 +422,9 @@ START_TEST(test_free_slot_not_marked)
 	g_holder = p;
 	g_word = slot1 + 16;
 	collect_unswept();
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, 0), 1);
+	ck_assert_int_eq(sgc_span_marked(s, 0), 1);
 	for (uint32_t i = 1; i < s->nelems; i++)
-		ck_assert_msg(!sgc_bit(s->gcmark_bits, i), "free slot %u marked", i);
+		ck_assert_msg(!sgc_span_marked(s, i), "free slot %u marked", i);
 	sgc_sweep_finish();
 	ck_assert_ptr_eq(sgc_span_of_heap((uintptr_t)p), s);
 	ck_assert_uint_eq(s->alloc_count, 1);
@@ -458,7 +458,7 @@ START_TEST(test_freed_object_neither_marked_nor_scanned)
 	struct sgc_obj o;
 	ck_assert_int_eq(sgc_find_object(g_word, 1, &o), 0);
 	collect_unswept();
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, yi), 0);
+	ck_assert_int_eq(sgc_span_marked(s, yi), 0);
 	ck_assert_int_eq(hidden_mark_state(zh), 0);
 	sgc_sweep_finish();
 	ck_assert_ptr_null(GC_base((void *)g_word));
@@ -504,16 +504,16 @@ START_TEST(test_mark_word)
 	collect_unswept(); /* sets the mark phase's heap bounds */
 	sgc_sweep_finish();
 	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, 0), 0);
+	ck_assert_int_eq(sgc_span_marked(s, 0), 0);
 	sgc_mark_word((uintptr_t)p + s->elem_size + 8); /* free slot */
 	sgc_mark_word((uintptr_t)p + s->elem_size);
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, 1), 0);
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, 0), 0);
+	ck_assert_int_eq(sgc_span_marked(s, 1), 0);
+	ck_assert_int_eq(sgc_span_marked(s, 0), 0);
 	sgc_mark_word((uintptr_t)p + 100); /* interior */
 	sgc_mark_drain();
-	ck_assert_int_eq(sgc_bit(s->gcmark_bits, 0), 1);
-	/* Leave the span as sweeping expects it: no mark bits while swept. */
-	s->gcmark_bits[0] = 0;
+	ck_assert_int_eq(sgc_span_marked(s, 0), 1);
+	/* Leave the span as sweeping expects it: no marks while swept. */
+	s->gcmarks[0] = 0;
 }
 END_TEST
 

@@ -475,7 +475,8 @@ START_TEST(test_sweep_span_direct)
 	ck_assert_int_eq(sgc_bit(s->alloc_bits, 5), 0);
 	ck_assert_int_eq(sgc_bit(s->alloc_bits, 9), 1);
 	ck_assert_int_eq(sgc_bit(s->alloc_bits, 10), 0);
-	ck_assert_uint_eq(s->gcmark_bits[0], 0);
+	for (uint32_t i = 0; i < s->nelems; i++)
+		ck_assert_int_eq(sgc_span_marked(s, i), 0);
 	ck_assert_int_eq(s->needzero, 1);
 	sgc_central_put_swept(c, s);
 	ck_assert_ptr_eq(s->on_list, sgc_central_partial_swept(c, h));

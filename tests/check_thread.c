@@ -487,10 +487,10 @@ static uint64_t *snapshot_marks(size_t *nwords)
 		struct sgc_span *s = sgc_span_of_heap(a);
 		if (!s || s->start != a)
 			continue;
-		for (size_t w = 0; w < sgc_bitmap_words(s->nelems); w++) {
+		for (uint32_t i = 0; i < s->nelems; i++) {
 			if (n == cap)
 				snap = realloc(snap, (cap *= 2) * sizeof *snap);
-			snap[n++] = s->gcmark_bits[w];
+			snap[n++] = s->gcmarks[i];
 		}
 	}
 	*nwords = n;
@@ -502,8 +502,7 @@ static void clear_marks(void)
 	for (uintptr_t a = sgc_heap.base; a < sgc_heap.end; a += SGC_PAGE_SIZE) {
 		struct sgc_span *s = sgc_span_of_heap(a);
 		if (s && s->start == a)
-			memset(s->gcmark_bits, 0,
-			       sgc_bitmap_words(s->nelems) * sizeof(uint64_t));
+			memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
 	}
 }
 
