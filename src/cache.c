@@ -11,7 +11,7 @@
 #include "os.h"
 #include "pacer.h"
 
-__thread struct sgc_cache *sgc_tls_cache;
+SGC_TLS_FAST __thread struct sgc_cache *sgc_tls_cache;
 struct sgc_span sgc_empty_span;
 
 static pthread_mutex_t caches_lock = PTHREAD_MUTEX_INITIALIZER;

@@ -43,7 +43,10 @@ struct sgc_cache {
 	void *thread;        /* the owning thread's record (thread.h) */
 };
 
-SGC_HIDDEN extern __thread struct sgc_cache *sgc_tls_cache;
+/* The calling thread's cache.  Initial-exec TLS: read with one load from
+ * the thread pointer on every allocation (the library's few bytes of TLS
+ * fit glibc's static TLS surplus also when it is dlopen'ed, as bdwgc's). */
+SGC_HIDDEN extern SGC_TLS_FAST __thread struct sgc_cache *sgc_tls_cache;
 SGC_HIDDEN extern struct sgc_span sgc_empty_span;
 
 SGC_HIDDEN void sgc_cache_init(void);

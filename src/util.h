@@ -22,6 +22,7 @@
 #define SGC_LIKELY(x) __builtin_expect(!!(x), 1)
 #define SGC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define SGC_NOINLINE __attribute__((noinline))
+#define SGC_TLS_FAST __attribute__((tls_model("initial-exec")))
 #define SGC_ALWAYS_INLINE inline __attribute__((always_inline))
 #define SGC_NORETURN __attribute__((noreturn))
 #define SGC_PRINTF(a, b) __attribute__((format(printf, a, b)))
