@@ -412,13 +412,14 @@ void sgc_finalize_safe_point(void)
 {
 	if (SGC_LIKELY(!sgc_load_relaxed(&sgc_finalize_queued)))
 		return;
-	if (GC_finalize_on_demand) {
+	if (__atomic_load_n(&GC_finalize_on_demand, __ATOMIC_RELAXED)) {
 		GC_finalizer_notifier_proc fn = NULL;
 		GC_word no = GC_get_gc_no();
 		sgc_world_lock_acquire();
 		if (last_notified != no) {
 			last_notified = no;
-			fn = GC_finalizer_notifier;
+			fn = __atomic_load_n(&GC_finalizer_notifier,
+					     __ATOMIC_RELAXED);
 		}
 		sgc_world_lock_release();
 		if (fn)
