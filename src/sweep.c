@@ -180,7 +180,7 @@ static int bg_started;        /* bg lock */
  * the live heap, the allocation budget, 10% and 4 MiB of slack. */
 static void scavenge_excess(void)
 {
-	size_t goal = sgc_stats.live_bytes +
+	size_t goal = sgc_load_relaxed(&sgc_stats.live_bytes) +
 		      (size_t)sgc_load_relaxed(&sgc_pacer.budget);
 	size_t keep = goal + goal / 10 + ((size_t)4 << 20);
 	size_t retained = sgc_heap_mapped_bytes() - sgc_heap_unmapped_bytes();
