@@ -132,7 +132,7 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 		uintptr_t addr = ha->base + pg * SGC_PAGE_SIZE;
 		struct sgc_span *s = sgc_span_of(addr);
 		if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
-		    s->start != addr)
+		    __atomic_load_n(&s->start, __ATOMIC_RELAXED) != addr)
 			continue;
 		if (!sgc_cas(&s->sweepgen, sg - 2, sg - 1))
 			continue;
