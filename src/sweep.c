@@ -82,6 +82,31 @@ size_t sgc_sweep_one(void)
 	}
 }
 
+int sgc_sweep_claim(struct sgc_span *s)
+{
+	uintptr_t sg = sgc_heap_sweepgen();
+	for (;;) {
+		uintptr_t v = sgc_load_acquire(&s->sweepgen);
+		if (v == sg || v == sg + 3)
+			return 0;
+		if (v == sg - 2 && sgc_cas(&s->sweepgen, sg - 2, sg - 1))
+			return 1;
+		/* h - 1: another thread sweeps it, or frees it. */
+		if (sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
+			return 0;
+		sched_yield();
+	}
+}
+
+void sgc_sweep_claimed(struct sgc_span *s)
+{
+	/* Off its list first, as the reclaimer does. */
+	struct sgc_central *c = &sgc_centrals[s->spanclass];
+	sgc_central_unlink(c, s);
+	if (sgc_sweep_span(s))
+		sgc_central_put_swept(c, s);
+}
+
 void sgc_sweep_finish(void)
 {
 	while (sgc_sweep_one())
