@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <gc/gc.h>
 #include "cache.h"
 #include "central.h"
 #include "gcbits.h"
@@ -213,6 +214,18 @@ static void scavenge_excess(void)
 		sgc_heap_scavenge_some(retained - keep);
 }
 
+/* Sleep until a cycle newer than *seen is announced. */
+static void *wait_for_cycle(void *arg)
+{
+	unsigned long *seen = arg;
+	pthread_mutex_lock(&bg_lock);
+	while (bg_gen == *seen)
+		pthread_cond_wait(&bg_wake, &bg_lock);
+	*seen = bg_gen;
+	pthread_mutex_unlock(&bg_lock);
+	return NULL;
+}
+
 static void *bg_main(void *arg)
 {
 	(void)arg;
@@ -225,11 +238,13 @@ static void *bg_main(void *arg)
 	sgc_thread_register(0, SGC_THREAD_INTERNAL);
 	struct sgc_cache *c = sgc_cache_get();
 	for (;;) {
-		sgc_lock_stoppable(&bg_lock);
-		while (bg_gen == seen)
-			pthread_cond_wait(&bg_wake, &bg_lock);
-		seen = bg_gen;
-		pthread_mutex_unlock(&bg_lock);
+		/* Idle, the sweeper holds nothing of the heap: it waits as a
+		 * blocked thread, which no collection signals.  (A stop signal
+		 * must not find it in pthread_cond_wait anyway: ThreadSanitizer
+		 * runs the handler there, in a blocking call, even while its
+		 * own allocator's lock is held, and other threads then wait
+		 * for that lock instead of answering the stop.) */
+		GC_do_blocking(wait_for_cycle, &seen);
 		for (unsigned n = 1;; n++) {
 			sgc_critical_enter(c);
 			size_t pages = sgc_sweep_one();

@@ -7,7 +7,8 @@
  *  (b) in proportion to allocation (sgc_sweep_pay), so that sweeping ends
  *      well before the next collection is due;
  *  (c) by a background sweeper thread (a registered thread of the
- *      collector's own, stopped like any other);
+ *      collector's own, stopped like any other while it works, and
+ *      blocked, as in GC_do_blocking, while it waits for a cycle);
  *  (d) by the page reclaimer, which, before the heap takes new pages,
  *      frees whole spans with nothing marked, found through
  *      page_in_use & ~page_marks without touching their object bits;
