@@ -61,6 +61,9 @@ static inline void sgc_atomic_and(sgc_atomic_word *p, uintptr_t v)
 	AO_and_full(p, (AO_t)v);
 }
 
+/* A full fence.  ThreadSanitizer does not model stand-alone fences (gcc
+ * rejects them under -fsanitize=thread with -Werror): synchronise through
+ * an atomic or a lock instead wherever TSan must see the ordering. */
 static inline void sgc_fence(void)
 {
 	AO_nop_full();

@@ -111,7 +111,7 @@ static int obj_marked(uintptr_t p)
 static void require_object(const char *call, const void *p,
 			   struct sgc_obj *o)
 {
-	if (!sgc_find_object((uintptr_t)p, 1, o))
+	if (!sgc_find_client_object(p, o))
 		sgc_fatal("%s(%p): not an object of the collector's heap, or"
 			  " already freed", call, p);
 	if (o->base != (uintptr_t)p)
@@ -362,7 +362,7 @@ int sgc_finalize_may_have(uintptr_t p)
 void sgc_finalize_forget(uintptr_t p)
 {
 	struct sgc_obj o;
-	if (!sgc_find_object(p, 0, &o))
+	if (!sgc_find_client_object((const void *)p, &o) || o.base != p)
 		return; /* GC_free reports it */
 	sgc_world_lock_acquire();
 	struct specials *sp = o.span->specials;
@@ -705,8 +705,7 @@ static int register_link(const char *call, struct linktab *t, void **link,
 	struct sgc_obj o;
 	check_link(call, link);
 	sgc_ensure_init();
-	if (!sgc_find_object((uintptr_t)obj, 1, &o) ||
-	    o.base != (uintptr_t)obj)
+	if (!sgc_find_client_object(obj, &o) || o.base != (uintptr_t)obj)
 		sgc_fatal("%s(%p, %p): %p is not the start of an object of the"
 			  " collector's heap", call, (void *)link, obj, obj);
 	int rc = GC_SUCCESS;

@@ -180,16 +180,13 @@ size_t sgc_heap_mapped_bytes(void)
 
 size_t sgc_heap_unmapped_bytes(void)
 {
-	return __atomic_load_n(&sgc_heap.pages.scav_pages, __ATOMIC_RELAXED) *
-	       SGC_PAGE_SIZE;
+	return sgc_load_relaxed(&sgc_heap.pages.scav_pages) * SGC_PAGE_SIZE;
 }
 
 size_t sgc_heap_free_bytes(void)
 {
-	size_t free_pages = __atomic_load_n(&sgc_heap.pages.free_pages,
-					    __ATOMIC_RELAXED);
-	size_t scav = __atomic_load_n(&sgc_heap.pages.scav_pages,
-				      __ATOMIC_RELAXED);
+	size_t free_pages = sgc_load_relaxed(&sgc_heap.pages.free_pages);
+	size_t scav = sgc_load_relaxed(&sgc_heap.pages.scav_pages);
 	return (free_pages - (scav < free_pages ? scav : free_pages)) *
 	       SGC_PAGE_SIZE;
 }

@@ -20,6 +20,20 @@
 #define SGC_DEBUG 0
 #endif
 
+/* Built with ThreadSanitizer: selects the few code paths that must differ
+ * under its signal layer (thread.c).  Derived from the compiler's own
+ * macros, never set by hand. */
+#if defined(__SANITIZE_THREAD__)
+#define SGC_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SGC_TSAN 1
+#endif
+#endif
+#ifndef SGC_TSAN
+#define SGC_TSAN 0
+#endif
+
 /* Page size of the heap (not the OS page): 8 KiB, as Go. */
 #define SGC_PAGE_SHIFT 13
 #define SGC_PAGE_SIZE ((uintptr_t)1 << SGC_PAGE_SHIFT)

@@ -299,10 +299,33 @@ char *GC_strndup(const char *s, size_t n)
 	return p;
 }
 
-/* The object whose first byte is p, or an abort naming the call. */
-static void require_base(const char *call, void *p, struct sgc_obj *o)
+/* find_object for the client calls.  A sweeper running meanwhile would
+ * replace the span's allocation bits under the lookup, so the span is
+ * swept first; the critical section keeps the sweep phase from ending
+ * meanwhile.  A thread the collector does not stop (unregistered, or
+ * inside GC_do_blocking) must not sweep: it reads as it finds, and a span
+ * being swept may then show a live object as free. */
+int sgc_find_client_object(const void *p, struct sgc_obj *o)
 {
-	if (!sgc_find_object((uintptr_t)p, 1, o))
+	struct sgc_cache *c = sgc_cache_get();
+	struct sgc_thread *t = c ? c->thread : NULL;
+	if (!t || t->blocked)
+		return sgc_find_object((uintptr_t)p, 1, o);
+	sgc_critical_enter(c);
+	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
+	if (s && sgc_sweep_claim(s))
+		sgc_sweep_claimed(s);
+	int found = sgc_find_object((uintptr_t)p, 1, o);
+	sgc_critical_leave(c);
+	return found;
+}
+
+/* Abort naming the call unless the lookup found the object whose first
+ * byte is p. */
+static void require_base(const char *call, void *p, int found,
+			 const struct sgc_obj *o)
+{
+	if (!found)
 		sgc_fatal("%s(%p): not an object of the collector's heap, or"
 			  " already freed", call, p);
 	if (o->base != (uintptr_t)p)
@@ -310,10 +333,11 @@ static void require_base(const char *call, void *p, struct sgc_obj *o)
 			  call, p, (void *)o->base);
 }
 
-/* Release a large object's span at once.  Claims it from the sweepers. */
-static void free_large(struct sgc_span *s, void *p)
+/* Release a large object's span at once.  Claims it from the sweepers,
+ * unless the caller did. */
+static void free_large(struct sgc_span *s, void *p, int claimed)
 {
-	for (;;) {
+	while (!claimed) {
 		uintptr_t sg = sgc_heap_sweepgen();
 		uintptr_t v = sgc_load_acquire(&s->sweepgen);
 		if ((v == sg || v == sg - 2) && sgc_cas(&s->sweepgen, v, sg - 1))
@@ -357,11 +381,20 @@ void GC_free(void *p)
 	if (SGC_UNLIKELY(sgc_finalize_may_have((uintptr_t)p)))
 		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
 	sgc_critical_enter(c);
-	require_base("GC_free", p, &o);
-	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0)
-		free_large(o.span, p);
-	else
+	/* An unswept span is claimed for the lookup, so that no sweeper
+	 * replaces its allocation bits meanwhile, and swept after the free:
+	 * the slot comes back in this sweep, as if a sweeper had seen the
+	 * freed bit. */
+	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
+	int claimed = s && sgc_sweep_claim(s);
+	require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
+	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0) {
+		free_large(o.span, p, claimed);
+	} else {
 		free_small(o.span, o.index, p);
+		if (claimed)
+			sgc_sweep_claimed(o.span);
+	}
 	sgc_critical_leave(c);
 }
 
@@ -370,7 +403,7 @@ void *GC_base(void *p)
 	struct sgc_obj o;
 	if (!sgc_load_acquire(&sgc_ready))
 		return NULL;
-	return sgc_find_object((uintptr_t)p, 1, &o) ? (void *)o.base : NULL;
+	return sgc_find_client_object(p, &o) ? (void *)o.base : NULL;
 }
 
 size_t GC_size(const void *p)
@@ -378,8 +411,7 @@ size_t GC_size(const void *p)
 	struct sgc_obj o;
 	if (!sgc_load_acquire(&sgc_ready))
 		return 0;
-	return sgc_find_object((uintptr_t)p, 1, &o) ?
-		       sgc_span_elem_bytes(o.span) : 0;
+	return sgc_find_client_object(p, &o) ? sgc_span_elem_bytes(o.span) : 0;
 }
 
 int GC_is_heap_ptr(const void *p)
@@ -398,7 +430,7 @@ void *GC_realloc(void *p, size_t lb)
 		GC_free(p);
 		return NULL;
 	}
-	require_base("GC_realloc", p, &o);
+	require_base("GC_realloc", p, sgc_find_client_object(p, &o), &o);
 	unsigned kind = sgc_spanclass_kind(o.span->spanclass);
 	size_t sz = sgc_span_elem_bytes(o.span);
 	size_t req = request_size(lb, kind);

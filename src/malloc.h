@@ -32,6 +32,12 @@ struct sgc_cache;
  * aborts naming call when the thread is not registered. */
 SGC_HIDDEN struct sgc_cache *sgc_self_cache(const char *call);
 
+/* find_object for a client call on p (interior pointers accepted): an
+ * unswept span is swept first, so that no sweeper replaces its allocation
+ * bits under the lookup.  Caller outside critical sections and locks. */
+struct sgc_obj;
+SGC_HIDDEN int sgc_find_client_object(const void *p, struct sgc_obj *o);
+
 /* Allocate lb bytes of kind aligned to align (a power of two). */
 SGC_HIDDEN void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind);
 

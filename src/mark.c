@@ -270,7 +270,12 @@ static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
 /* Scanning reads whatever the range holds: redzones of instrumented
  * frames, other threads' stacks.  Keep the sanitizers out of it, and out
  * of the functions inlined into it (a sanitizer's scope checks must not
- * be half inlined into an unchecked frame). */
+ * be half inlined into an unchecked frame).  For ThreadSanitizer these
+ * reads are the collector's one deliberate race: a thread inside
+ * GC_do_blocking runs on while the older part of its stack is scanned,
+ * and bdwgc's contract (no heap pointers handled meanwhile) is what makes
+ * any word read there good enough.  Stopped threads are ordered by the
+ * stop handshake, which TSan sees. */
 static SGC_NO_SANITIZE void scan_range(struct marker *m, uintptr_t lo,
 				       uintptr_t hi)
 {

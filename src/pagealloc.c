@@ -95,6 +95,20 @@ static void set_range(struct sgc_pagealloc *pa, size_t i, size_t n, int used)
 		update_chunk(pa, c);
 }
 
+/* The counters change with the heap lock held, which orders the writers;
+ * the stores are atomic for the readers that do not take it. */
+static void add_free(struct sgc_pagealloc *pa, size_t delta)
+{
+	sgc_store_relaxed(&pa->free_pages,
+			  sgc_load_relaxed(&pa->free_pages) + delta);
+}
+
+static void add_scav(struct sgc_pagealloc *pa, size_t delta)
+{
+	sgc_store_relaxed(&pa->scav_pages,
+			  sgc_load_relaxed(&pa->scav_pages) + delta);
+}
+
 void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
 {
 	size_t old = pa->npages;
@@ -105,7 +119,7 @@ void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
 		set_range(pa, old + npages, chunk_end - old - npages, 1);
 	set_range(pa, old, npages, 0);
 	pa->npages = old + npages;
-	pa->free_pages += npages;
+	add_free(pa, npages);
 	if (npages && old / SGC_CHUNK_PAGES < pa->first_free)
 		pa->first_free = old / SGC_CHUNK_PAGES;
 }
@@ -162,7 +176,7 @@ uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa, size_t npages)
 	if (found < 0)
 		return 0;
 	set_range(pa, (size_t)found, npages, 1);
-	pa->free_pages -= npages;
+	add_free(pa, -npages);
 	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
 		pa->first_free++;
 	return pa->base + (uintptr_t)found * SGC_PAGE_SIZE;
@@ -175,7 +189,7 @@ void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
 	for (size_t k = 0; SGC_DEBUG && k < npages; k++)
 		SGC_ASSERT(sgc_pagealloc_in_use(pa, i + k));
 	set_range(pa, i, npages, 0);
-	pa->free_pages += npages;
+	add_free(pa, npages);
 	if (i / SGC_CHUNK_PAGES < pa->first_free)
 		pa->first_free = i / SGC_CHUNK_PAGES;
 }
@@ -199,7 +213,7 @@ int sgc_pagealloc_take_scavenged(struct sgc_pagealloc *pa, uintptr_t addr,
 		uint64_t bit = (uint64_t)1 << (i % 64);
 		if (pa->scav[i / 64] & bit) {
 			pa->scav[i / 64] &= ~bit;
-			pa->scav_pages--;
+			add_scav(pa, (size_t)-1);
 		} else
 			all = 0;
 	}
@@ -226,7 +240,7 @@ size_t sgc_pagealloc_scavenge(struct sgc_pagealloc *pa, size_t max_pages)
 				(j - k) * SGC_PAGE_SIZE);
 		for (size_t m = k; m < j; m++)
 			pa->scav[m / 64] |= (uint64_t)1 << (m % 64);
-		pa->scav_pages += j - k;
+		add_scav(pa, j - k);
 		n += j - k;
 		i = k;
 	}
@@ -249,7 +263,7 @@ size_t sgc_pagealloc_scavenge_all(struct sgc_pagealloc *pa)
 		for (size_t k = i; k < j; k++) {
 			if (!((pa->scav[k / 64] >> (k % 64)) & 1)) {
 				n++;
-				pa->scav_pages++;
+				add_scav(pa, 1);
 			}
 			pa->scav[k / 64] |= (uint64_t)1 << (k % 64);
 		}

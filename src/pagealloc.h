@@ -17,7 +17,9 @@
  * no chunk below first_free has a free page; free_pages counts the zero
  * bits below npages.
  *
- * Locks: every function is called with the heap lock held.
+ * Locks: every function is called with the heap lock held.  The two page
+ * counters are also read without it, by the statistics calls: they are
+ * atomic, written (relaxed) only with the lock held.
  */
 #ifndef SGC_PAGEALLOC_H
 #define SGC_PAGEALLOC_H
@@ -28,6 +30,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "atomics.h"
 #include "util.h"
 
 #define SGC_CHUNK_PAGES 512
@@ -45,8 +48,8 @@ struct sgc_pagealloc {
 	uint64_t *scav;       /* 1 = free and returned to the system */
 	struct sgc_chunk_sum *sums;
 	size_t first_free;    /* chunk index: none below has a free page */
-	size_t free_pages;
-	size_t scav_pages;    /* bits set in scav */
+	sgc_atomic_word free_pages; /* atomic: zero bits below npages */
+	sgc_atomic_word scav_pages; /* atomic: bits set in scav */
 };
 
 SGC_HIDDEN int sgc_pagealloc_init(struct sgc_pagealloc *pa, uintptr_t base,

@@ -28,7 +28,8 @@ struct table {
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct table added, excluded;
-static uintptr_t self_lo, self_hi; /* a word inside our own data */
+static uintptr_t self_at;    /* a word inside our own data */
+static uintptr_t runtime_at; /* inside the sanitizer runtime, or 0 */
 
 /* Make room for one more range; -1 when the system refuses. */
 static int reserve(struct table *t)
@@ -111,9 +112,16 @@ void sgc_roots_init(void)
 {
 	Dl_info info;
 	static int anchor;
-	self_lo = self_hi = (uintptr_t)&anchor;
+	self_at = (uintptr_t)&anchor;
 	if (dladdr(&anchor, &info) == 0)
-		self_lo = self_hi = 0;
+		self_at = 0;
+	/* ThreadSanitizer's runtime keeps 50 MiB of tables in its static
+	 * data, which hold heap addresses (of the locks and atomics it
+	 * tracks) but no pointer the program relies on: scanning them would
+	 * retain objects, slow every cycle, and swell the roots the pacer
+	 * counts. */
+	if (SGC_TSAN)
+		runtime_at = (uintptr_t)dlsym(RTLD_DEFAULT, "__tsan_init");
 }
 
 void sgc_roots_exclude(uintptr_t lo, uintptr_t hi)
@@ -153,31 +161,38 @@ struct phdr_arg {
 	size_t bytes;
 };
 
+/* Whether one of the object's loaded segments holds addr. */
+static int object_holds(const struct dl_phdr_info *info, uintptr_t addr)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type == PT_LOAD && addr - lo < ph->p_memsz)
+			return 1;
+	}
+	return 0;
+}
+
 static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
 	struct phdr_arg *a = data;
 	(void)size;
 	/* The collector's own data holds no client pointers when it is a
-	 * shared object of its own: skip it whole. */
-	int is_self = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < info->dlpi_phnum; i++) {
-			const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-			if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
-				continue;
-			uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-			uintptr_t hi = lo + ph->p_memsz;
-			if (pass == 0) {
-				if (self_lo >= lo && self_lo < hi &&
-				    info->dlpi_name && info->dlpi_name[0])
-					is_self = 1;
-				continue;
-			}
-			if (is_self)
-				return 0;
-			lo = sgc_round_up(lo, sizeof(void *));
-			a->bytes += scan_excluding(a->fn, lo, hi);
-		}
+	 * shared object of its own, nor does a sanitizer runtime's (see
+	 * sgc_roots_init): skip them whole.  Never the executable (empty
+	 * name), which they may be linked into. */
+	if (info->dlpi_name && info->dlpi_name[0] &&
+	    ((self_at && object_holds(info, self_at)) ||
+	     (runtime_at && object_holds(info, runtime_at))))
+		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t hi = lo + ph->p_memsz;
+		lo = sgc_round_up(lo, sizeof(void *));
+		a->bytes += scan_excluding(a->fn, lo, hi);
 	}
 	return 0;
 }

@@ -111,7 +111,8 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 		  unsigned spanclass)
 {
 	unsigned sc = sgc_spanclass_sizeclass(spanclass);
-	s->start = start;
+	uintptr_t limit;
+	__atomic_store_n(&s->start, start, __ATOMIC_RELAXED); /* see span.h */
 	s->npages = npages;
 	s->next = s->prev = NULL;
 	s->on_list = NULL;
@@ -120,13 +121,14 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 		s->elem_size = 0; /* not representable above 4 GiB: use limit */
 		s->nelems = 1;
 		s->divmagic = 0;
-		s->limit = start + npages * SGC_PAGE_SIZE;
+		limit = start + npages * SGC_PAGE_SIZE;
 	} else {
 		s->elem_size = (uint32_t)sgc_class_size(sc);
 		s->nelems = sgc_class_nelems(sc);
 		s->divmagic = sgc_class_to_divmagic[sc];
-		s->limit = start + (uintptr_t)s->nelems * s->elem_size;
+		limit = start + (uintptr_t)s->nelems * s->elem_size;
 	}
+	__atomic_store_n(&s->limit, limit, __ATOMIC_RELAXED);
 	size_t words = sgc_bitmap_words(s->nelems);
 	s->alloc_bits = sgc_gcbits_alloc(words);
 	s->gcmarks = marks_alloc(s->nelems);

@@ -27,6 +27,10 @@
  * Who touches what:
  *  - start, npages, limit, spanclass, elem_size, nelems, divmagic: set by
  *    the heap before the state is published; constant while in use.
+ *    start and limit are also read through stale spans[] entries, while
+ *    the struct may be set up again for another span, so they are written
+ *    and read that way atomically (relaxed): what validates such a read is
+ *    the state read before it and the sweepgen claim after it.
  *  - state: atomic; published last (release), read first (acquire).
  *  - sweepgen: atomic, as above.
  *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
@@ -215,7 +219,8 @@ static inline struct sgc_span *sgc_span_of_heap(uintptr_t addr)
 	struct sgc_span *s = sgc_span_of(addr);
 	if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
 		return NULL;
-	if (addr < s->start || addr >= s->limit)
+	if (addr < __atomic_load_n(&s->start, __ATOMIC_RELAXED) ||
+	    addr >= __atomic_load_n(&s->limit, __ATOMIC_RELAXED))
 		return NULL;
 	return s;
 }

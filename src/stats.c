@@ -27,11 +27,13 @@ void sgc_stats_cycle(const struct sgc_mark_result *m, uint64_t pause_ns,
 		     int why)
 {
 	struct sgc_stats *st = &sgc_stats;
-	st->live_bytes = m->live_scanned + m->live_ptrfree;
-	st->last_pause_ns = pause_ns;
-	st->total_pause_ns += pause_ns;
-	if (pause_ns > st->max_pause_ns)
-		st->max_pause_ns = pause_ns;
+	size_t live = m->live_scanned + m->live_ptrfree;
+	sgc_store_relaxed(&st->live_bytes, live);
+	sgc_store_relaxed(&st->last_pause_ns, pause_ns);
+	sgc_store_relaxed(&st->total_pause_ns,
+			  sgc_load_relaxed(&st->total_pause_ns) + pause_ns);
+	if (pause_ns > sgc_load_relaxed(&st->max_pause_ns))
+		sgc_store_relaxed(&st->max_pause_ns, pause_ns);
 	__atomic_store_n(&st->cycles, st->cycles + 1, __ATOMIC_RELEASE);
 	if (!sgc_config.print_stats)
 		return;
@@ -39,7 +41,7 @@ void sgc_stats_cycle(const struct sgc_mark_result *m, uint64_t pause_ns,
 		" (%zu KiB pointer-free), roots %zu KiB, stack %zu KiB,"
 		" pause %llu.%03llu ms, next after %zu KiB%s",
 		st->cycles, reason_names[why], sgc_heap_mapped_bytes() >> 10,
-		st->live_bytes >> 10, m->live_objects, m->live_ptrfree >> 10,
+		live >> 10, m->live_objects, m->live_ptrfree >> 10,
 		m->roots_bytes >> 10, m->stack_bytes >> 10,
 		(unsigned long long)(pause_ns / 1000000),
 		(unsigned long long)(pause_ns / 1000 % 1000),
@@ -121,10 +123,10 @@ void spangc_get_stats(struct spangc_stats *out)
 {
 	out->cycles = GC_get_gc_no();
 	out->heap_size = GC_get_heap_size();
-	out->live_bytes = sgc_stats.live_bytes;
+	out->live_bytes = sgc_load_relaxed(&sgc_stats.live_bytes);
 	out->total_allocated = GC_get_total_bytes();
-	out->total_pause_ns = sgc_stats.total_pause_ns;
-	out->max_pause_ns = sgc_stats.max_pause_ns;
-	out->last_pause_ns = sgc_stats.last_pause_ns;
+	out->total_pause_ns = sgc_load_relaxed(&sgc_stats.total_pause_ns);
+	out->max_pause_ns = sgc_load_relaxed(&sgc_stats.max_pause_ns);
+	out->last_pause_ns = sgc_load_relaxed(&sgc_stats.last_pause_ns);
 	out->pages_reclaimed = sgc_sweep_pages_reclaimed();
 }

@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <gc/gc.h>
 #include "cache.h"
 #include "central.h"
 #include "gcbits.h"
@@ -135,6 +136,31 @@ size_t sgc_sweep_one(void)
 	}
 }
 
+int sgc_sweep_claim(struct sgc_span *s)
+{
+	uintptr_t sg = sgc_heap_sweepgen();
+	for (;;) {
+		uintptr_t v = sgc_load_acquire(&s->sweepgen);
+		if (v == sg || v == sg + 3)
+			return 0;
+		if (v == sg - 2 && sgc_cas(&s->sweepgen, sg - 2, sg - 1))
+			return 1;
+		/* h - 1: another thread sweeps it, or frees it. */
+		if (sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
+			return 0;
+		sched_yield();
+	}
+}
+
+void sgc_sweep_claimed(struct sgc_span *s)
+{
+	/* Off its list first, as the reclaimer does. */
+	struct sgc_central *c = &sgc_centrals[s->spanclass];
+	sgc_central_unlink(c, s);
+	if (sgc_sweep_span(s))
+		sgc_central_put_swept(c, s);
+}
+
 void sgc_sweep_finish(void)
 {
 	while (sgc_sweep_one())
@@ -185,7 +211,7 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 		uintptr_t addr = ha->base + pg * SGC_PAGE_SIZE;
 		struct sgc_span *s = sgc_span_of(addr);
 		if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
-		    s->start != addr)
+		    __atomic_load_n(&s->start, __ATOMIC_RELAXED) != addr)
 			continue;
 		if (__atomic_load_n(&sgc_kinds[sgc_spanclass_kind(
 					    s->spanclass)].disclaim,
@@ -237,12 +263,24 @@ static int bg_started;        /* bg lock */
  * the live heap, the allocation budget, 10% and 4 MiB of slack. */
 static void scavenge_excess(void)
 {
-	size_t goal = sgc_stats.live_bytes +
+	size_t goal = sgc_load_relaxed(&sgc_stats.live_bytes) +
 		      (size_t)sgc_load_relaxed(&sgc_pacer.budget);
 	size_t keep = goal + goal / 10 + ((size_t)4 << 20);
 	size_t retained = sgc_heap_mapped_bytes() - sgc_heap_unmapped_bytes();
 	if (retained > keep)
 		sgc_heap_scavenge_some(retained - keep);
+}
+
+/* Sleep until a cycle newer than *seen is announced. */
+static void *wait_for_cycle(void *arg)
+{
+	unsigned long *seen = arg;
+	pthread_mutex_lock(&bg_lock);
+	while (bg_gen == *seen)
+		pthread_cond_wait(&bg_wake, &bg_lock);
+	*seen = bg_gen;
+	pthread_mutex_unlock(&bg_lock);
+	return NULL;
 }
 
 static void *bg_main(void *arg)
@@ -257,11 +295,13 @@ static void *bg_main(void *arg)
 	sgc_thread_register(0, SGC_THREAD_INTERNAL);
 	struct sgc_cache *c = sgc_cache_get();
 	for (;;) {
-		sgc_lock_stoppable(&bg_lock);
-		while (bg_gen == seen)
-			pthread_cond_wait(&bg_wake, &bg_lock);
-		seen = bg_gen;
-		pthread_mutex_unlock(&bg_lock);
+		/* Idle, the sweeper holds nothing of the heap: it waits as a
+		 * blocked thread, which no collection signals.  (A stop signal
+		 * must not find it in pthread_cond_wait anyway: ThreadSanitizer
+		 * runs the handler there, in a blocking call, even while its
+		 * own allocator's lock is held, and other threads then wait
+		 * for that lock instead of answering the stop.) */
+		GC_do_blocking(wait_for_cycle, &seen);
 		for (unsigned n = 1;; n++) {
 			sgc_critical_enter(c);
 			size_t pages = sgc_sweep_one();

@@ -7,11 +7,14 @@
  *  (b) in proportion to allocation (sgc_sweep_pay), so that sweeping ends
  *      well before the next collection is due;
  *  (c) by a background sweeper thread (a registered thread of the
- *      collector's own, stopped like any other);
+ *      collector's own, stopped like any other while it works, and
+ *      blocked, as in GC_do_blocking, while it waits for a cycle);
  *  (d) by the page reclaimer, which, before the heap takes new pages,
  *      frees whole spans with nothing marked, found through
  *      page_in_use & ~page_marks without touching their object bits;
- *  (e) by sgc_sweep_finish, at the start of the next cycle, for any rest.
+ *  (e) by sgc_sweep_finish, at the start of the next cycle, for any rest;
+ *  (f) by a client call that looks an object up (GC_free, GC_base, ...),
+ *      before it reads the span's allocation state (sgc_sweep_claim).
  * Every sweep runs inside the sweeping thread's critical section, so a
  * stopped thread never holds a claimed span.
  *
@@ -35,6 +38,14 @@
  * list.  Returns 1 when the span stays (sweepgen h, caller puts it on a
  * list or uses it), 0 when it was freed. */
 SGC_HIDDEN int sgc_sweep_span(struct sgc_span *s);
+
+/* For a mutator about to read or change s's allocation state, which a
+ * sweep replaces (Go's ensureSwept, in two halves): claims s and returns 1
+ * when it is unswept, and the caller then sweeps it with
+ * sgc_sweep_claimed; returns 0 once s is swept or no longer in use,
+ * waiting while another thread sweeps it.  Critical section held. */
+SGC_HIDDEN int sgc_sweep_claim(struct sgc_span *s);
+SGC_HIDDEN void sgc_sweep_claimed(struct sgc_span *s);
 
 /* Sweep one unswept span from the centrals; its page count, or 0 when no
  * unswept span is left. */

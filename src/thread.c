@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 #include <gc/gc.h>
 #include "cache.h"
 #include "init.h"
@@ -85,6 +87,39 @@ void sgc_world_lock_release(void)
 		pthread_setcancelstate(world_cancel_state, NULL);
 }
 
+/* Wait, stopped, until the world restarts after the stop epoch.
+ *
+ * Normally in sigsuspend, which lets the restart signal in.  Not under
+ * ThreadSanitizer: TSan defers a signal that arrives outside a blocking
+ * call and runs the handler later from its own code, with every signal
+ * blocked and the thread's mask saved in one per-thread slot.  The
+ * restart signal, arriving in sigsuspend, is deferred the same way and
+ * run when sigsuspend returns, by a nested call of that code, which saves
+ * the all-blocked mask over the thread's; the outer call then "restores"
+ * it, so the thread leaves the stop with every signal blocked and never
+ * answers another one (check_thread hung so).  Under TSan the restart
+ * signal therefore stays blocked (it is, in every caller of stop_self) and
+ * is taken with a raw rt_sigtimedwait, which TSan neither intercepts nor
+ * defers.  The timeout only bounds the wait should the signal go
+ * elsewhere: restart_epoch is what decides. */
+static void wait_restart(uintptr_t epoch)
+{
+	sigset_t mask;
+	if (SGC_TSAN) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		sigemptyset(&mask);
+		sigaddset(&mask, sig_restart);
+		while (sgc_load_acquire(&restart_epoch) < epoch)
+			syscall(SYS_rt_sigtimedwait, &mask, NULL, &ts,
+				(size_t)(_NSIG / 8));
+		return;
+	}
+	sigfillset(&mask);
+	sigdelset(&mask, sig_restart);
+	while (sgc_load_acquire(&restart_epoch) < epoch)
+		sigsuspend(&mask);
+}
+
 /* Record the stack pointer with the callee-saved registers spilled above
  * it, acknowledge the stop, and wait for the restart. */
 static SGC_NOINLINE void stop_self(struct sgc_thread *t)
@@ -105,11 +140,7 @@ static SGC_NOINLINE void stop_self(struct sgc_thread *t)
 	t->stop_sp = (uintptr_t)&here;
 	sgc_store_release(&t->ack_epoch, epoch);
 	sem_post(&ack_sem);
-	sigset_t mask;
-	sigfillset(&mask);
-	sigdelset(&mask, sig_restart);
-	while (sgc_load_acquire(&restart_epoch) < epoch)
-		sigsuspend(&mask);
+	wait_restart(epoch);
 	pthread_setcancelstate(cancel, NULL);
 	__asm__ __volatile__("" ::: "memory");
 }
@@ -335,7 +366,10 @@ void sgc_stop_world(void)
 			    sgc_load_acquire(&t->ack_epoch) != epoch)
 				pthread_kill(t->id, sig_suspend);
 	}
-	sgc_fence();
+	/* No fence needed: each answer was taken by a successful
+	 * sem_timedwait, which synchronises with the stopped thread's
+	 * sem_post (POSIX memory synchronisation), so its stop_sp, stack and
+	 * registers are visible here. */
 }
 
 void sgc_start_world(void)

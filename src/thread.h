@@ -12,10 +12,11 @@
  * GC_SIG_SUSPEND).  The handler, running on the thread's own stack, leaves
  * the interrupted registers in the signal frame, records its stack
  * pointer, acknowledges on a semaphore and waits in sigsuspend for the
- * restart signal (SIGXCPU, or GC_SIG_THR_RESTART).  A thread inside a
- * critical section of the collector (cache.h) defers: it stops itself when
- * it leaves the section, so no thread is ever stopped holding a lock or a
- * half-updated span.
+ * restart signal (SIGXCPU, or GC_SIG_THR_RESTART); under ThreadSanitizer
+ * it takes that signal blocked, with rt_sigtimedwait (see thread.c).  A
+ * thread inside a critical section of the collector (cache.h) defers: it
+ * stops itself when it leaves the section, so no thread is ever stopped
+ * holding a lock or a half-updated span.
  *
  * Invariants: a thread is in the registry from registration until it
  * unregisters (or exits); it is signalled only while registered; a blocked
