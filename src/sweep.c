@@ -213,14 +213,22 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 		if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
 		    __atomic_load_n(&s->start, __ATOMIC_RELAXED) != addr)
 			continue;
-		if (__atomic_load_n(&sgc_kinds[sgc_spanclass_kind(
-					    s->spanclass)].disclaim,
-				    __ATOMIC_ACQUIRE))
-			continue; /* its objects must be disclaimed one by one */
 		if (!sgc_cas(&s->sweepgen, sg - 2, sg - 1))
 			continue;
-		sgc_central_unlink(&sgc_centrals[s->spanclass], s);
+		/* Claimed: only now is the struct's layout ours to read. */
+		struct sgc_central *c = &sgc_centrals[s->spanclass];
+		sgc_central_unlink(c, s);
 		size_t n = s->npages;
+		if (__atomic_load_n(&sgc_kinds[sgc_spanclass_kind(
+					    s->spanclass)].disclaim,
+				    __ATOMIC_ACQUIRE)) {
+			/* Its objects must be disclaimed one by one. */
+			if (sgc_sweep_span(s))
+				sgc_central_put_swept(c, s);
+			else
+				freed += n;
+			continue;
+		}
 		sgc_fetch_add(&pages_swept, n);
 		sgc_heap_free_span(s);
 		freed += n;
