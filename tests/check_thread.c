@@ -527,7 +527,7 @@ static SGC_NOINLINE void mark_with(unsigned markers, struct sgc_mark_result *r)
  * collection freed it (one run in twenty of bench/mt_gcbench). */
 #define LARGE_THREADS 8
 #if defined(__SANITIZE_THREAD__)
-#define LARGE_ROUNDS 60 /* ThreadSanitizer is ten times slower */
+#define LARGE_ROUNDS 30 /* ThreadSanitizer is ten times slower */
 #else
 #define LARGE_ROUNDS 600
 #endif
