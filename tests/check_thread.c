@@ -131,37 +131,56 @@ END_TEST
 
 /* ---- foreign threads ---- */
 
+/* What a foreign thread saw; the main thread asserts on it.  No Check
+ * assertion runs in a thread while it is registered: Check serialises
+ * them with a mutex, and under ThreadSanitizer a thread waiting in
+ * pthread_mutex_lock takes no signal until it has the lock, so a thread
+ * stopped while holding Check's mutex would hang the collection. */
+struct foreign_result {
+	int unregistered_before, stack_base, registered, duplicate;
+	int is_registered, list_kept, unregistered, unregistered_after;
+};
+
 static void *foreign(void *p)
 {
 	struct GC_stack_base sb;
-	int *ok = p;
-	ck_assert_int_eq(GC_thread_is_registered(), 0);
-	ck_assert_int_eq(GC_get_stack_base(&sb), GC_SUCCESS);
-	ck_assert_int_eq(GC_register_my_thread(&sb), GC_SUCCESS);
-	ck_assert_int_eq(GC_register_my_thread(&sb), GC_DUPLICATE);
-	ck_assert_int_eq(GC_thread_is_registered(), 1);
+	struct foreign_result *r = p;
+	r->unregistered_before = GC_thread_is_registered() == 0;
+	r->stack_base = GC_get_stack_base(&sb) == GC_SUCCESS;
+	r->registered = GC_register_my_thread(&sb) == GC_SUCCESS;
+	r->duplicate = GC_register_my_thread(&sb) == GC_DUPLICATE;
+	r->is_registered = GC_thread_is_registered() == 1;
 	struct node *l = make_list(77, 500);
 	for (int i = 0; i < 20; i++) {
 		make_list(78, 500); /* garbage */
 		GC_gcollect();
 	}
-	*ok = list_ok(l, 77, 500);
-	ck_assert_int_eq(GC_unregister_my_thread(), GC_SUCCESS);
-	ck_assert_int_eq(GC_thread_is_registered(), 0);
+	r->list_kept = list_ok(l, 77, 500);
+	r->unregistered = GC_unregister_my_thread() == GC_SUCCESS;
+	r->unregistered_after = GC_thread_is_registered() == 0;
 	return NULL;
 }
 
 START_TEST(test_foreign_thread)
 {
 	pthread_t t[4];
-	int ok[4] = { 0 };
+	struct foreign_result r[4];
+	memset(r, 0, sizeof r);
 	GC_allow_register_threads();
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(pthread_create(&t[i], NULL, foreign, &ok[i]), 0);
+		ck_assert_int_eq(pthread_create(&t[i], NULL, foreign, &r[i]), 0);
 	struct node *l = make_list(5, 1000);
-	for (int i = 0; i < 4; i++) {
+	for (int i = 0; i < 4; i++)
 		pthread_join(t[i], NULL);
-		ck_assert(ok[i]);
+	for (int i = 0; i < 4; i++) {
+		ck_assert(r[i].unregistered_before);
+		ck_assert(r[i].stack_base);
+		ck_assert(r[i].registered);
+		ck_assert(r[i].duplicate);
+		ck_assert(r[i].is_registered);
+		ck_assert(r[i].list_kept);
+		ck_assert(r[i].unregistered);
+		ck_assert(r[i].unregistered_after);
 	}
 	GC_gcollect();
 	ck_assert(list_ok(l, 5, 1000));
