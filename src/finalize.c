@@ -111,12 +111,7 @@ static int obj_marked(uintptr_t p)
 static void require_object(const char *call, const void *p,
 			   struct sgc_obj *o)
 {
-	if (!sgc_find_client_object(p, o))
-		sgc_fatal("%s(%p): not an object of the collector's heap, or"
-			  " already freed", call, p);
-	if (o->base != (uintptr_t)p)
-		sgc_fatal("%s(%p): points into the middle of the object at %p",
-			  call, p, (void *)o->base);
+	sgc_require_base(call, p, sgc_find_client_object(p, o), o);
 }
 
 /* Call fn on every span with specials. */

@@ -322,8 +322,8 @@ int sgc_find_client_object(const void *p, struct sgc_obj *o)
 
 /* Abort naming the call unless the lookup found the object whose first
  * byte is p. */
-static void require_base(const char *call, void *p, int found,
-			 const struct sgc_obj *o)
+void sgc_require_base(const char *call, const void *p, int found,
+		      const struct sgc_obj *o)
 {
 	if (!found)
 		sgc_fatal("%s(%p): not an object of the collector's heap, or"
@@ -387,7 +387,7 @@ void GC_free(void *p)
 	 * freed bit. */
 	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
 	int claimed = s && sgc_sweep_claim(s);
-	require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
+	sgc_require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
 	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0) {
 		free_large(o.span, p, claimed);
 	} else {
@@ -430,7 +430,7 @@ void *GC_realloc(void *p, size_t lb)
 		GC_free(p);
 		return NULL;
 	}
-	require_base("GC_realloc", p, sgc_find_client_object(p, &o), &o);
+	sgc_require_base("GC_realloc", p, sgc_find_client_object(p, &o), &o);
 	unsigned kind = sgc_spanclass_kind(o.span->spanclass);
 	size_t sz = sgc_span_elem_bytes(o.span);
 	size_t req = request_size(lb, kind);

@@ -38,6 +38,11 @@ SGC_HIDDEN struct sgc_cache *sgc_self_cache(const char *call);
 struct sgc_obj;
 SGC_HIDDEN int sgc_find_client_object(const void *p, struct sgc_obj *o);
 
+/* Abort naming call unless the lookup of p found an object (found) that
+ * starts at p. */
+SGC_HIDDEN void sgc_require_base(const char *call, const void *p, int found,
+				 const struct sgc_obj *o);
+
 /* Allocate lb bytes of kind aligned to align (a power of two). */
 SGC_HIDDEN void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind);
 

@@ -244,19 +244,27 @@ static SGC_ALWAYS_INLINE int set_mark(struct marker *m,
 	return 1;
 }
 
+/* Count a newly marked object in m's figures; its size. */
+static SGC_ALWAYS_INLINE uintptr_t count_live(struct marker *m,
+					      const struct sgc_span *s)
+{
+	uintptr_t size = sgc_span_elem_bytes(s);
+	m->res.live_objects++;
+	if (s->scanned)
+		m->res.live_scanned += size;
+	else
+		m->res.live_ptrfree += size;
+	return size;
+}
+
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
 				      const struct sgc_obj *o)
 {
 	if (!set_mark(m, o))
 		return;
-	uintptr_t size = sgc_span_elem_bytes(o->span);
-	m->res.live_objects++;
-	if (o->span->scanned) {
-		m->res.live_scanned += size;
+	uintptr_t size = count_live(m, o->span);
+	if (o->span->scanned)
 		push(m, o->base, size);
-	} else {
-		m->res.live_ptrfree += size;
-	}
 }
 
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
@@ -563,12 +571,7 @@ int sgc_mark_set_bit(const struct sgc_obj *o)
 	struct marker *m = &markers[0];
 	if (!set_mark(m, o))
 		return 0;
-	uintptr_t size = sgc_span_elem_bytes(o->span);
-	m->res.live_objects++;
-	if (o->span->scanned)
-		m->res.live_scanned += size;
-	else
-		m->res.live_ptrfree += size;
+	count_live(m, o->span);
 	return 1;
 }
 
