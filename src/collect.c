@@ -29,8 +29,15 @@ int sgc_collect(enum sgc_collect_reason why)
 	if (GC_dont_gc || sgc_world_held())
 		return 0;
 	sgc_ensure_init();
+	unsigned long seen = __atomic_load_n(&sgc_stats.cycles,
+					     __ATOMIC_RELAXED);
 	sgc_world_lock_acquire();
-	if (GC_dont_gc) {
+	/* Another thread may have collected while this one waited for the
+	 * lock: then the trigger that sent this one here is spent. */
+	if (GC_dont_gc ||
+	    (why == SGC_REASON_ALLOC && !sgc_pacer_due()) ||
+	    (why == SGC_REASON_OOM &&
+	     __atomic_load_n(&sgc_stats.cycles, __ATOMIC_RELAXED) != seen)) {
 		sgc_world_lock_release();
 		return 0;
 	}

@@ -24,7 +24,9 @@ enum sgc_collect_reason {
 	SGC_REASON_OOM       /* the heap could not grow */
 };
 
-/* Run a cycle unless collection is disabled.  1 when a cycle ran. */
+/* Run a cycle unless collection is disabled or, for the pacer's and the
+ * out-of-memory reasons, another thread's cycle ran while this one waited
+ * for the world lock (its trigger is then spent).  1 when a cycle ran. */
 SGC_HIDDEN int sgc_collect(enum sgc_collect_reason why);
 
 

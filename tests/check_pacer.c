@@ -1,9 +1,13 @@
 /*
  * check_pacer.c: white-box tests of src/pacer.[ch]: the budget formula of
  * pacer.h, its floor, the initial heap size and the divisor from the
- * environment, sgc_pacer_due, and collections triggered by allocation.
+ * environment, sgc_pacer_due, and collections triggered by allocation,
+ * from one thread and from several at once.
  */
+#define GC_THREADS 1
+#define GC_NO_THREAD_REDIRECTS 1
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <gc/gc.h>
@@ -231,6 +235,50 @@ START_TEST(test_disabled)
 }
 END_TEST
 
+/* A trigger already spent by another thread's cycle starts no second
+ * one: the pacer's reason re-checks the budget under the world lock. */
+START_TEST(test_spent_trigger)
+{
+	GC_gcollect();
+	uintptr_t gc0 = GC_get_gc_no();
+	ck_assert_int_eq(sgc_pacer_due(), 0);
+	ck_assert_int_eq(sgc_collect(SGC_REASON_ALLOC), 0);
+	ck_assert_uint_eq(GC_get_gc_no(), gc0);
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 1);
+	ck_assert_uint_eq(GC_get_gc_no(), gc0 + 1);
+}
+END_TEST
+
+enum { TRIGGER_THREADS = 4 };
+
+static void *garbage_worker(void *arg)
+{
+	size_t bytes = (size_t)(uintptr_t)arg;
+	for (size_t total = 0; total < bytes; total += 512)
+		if (!GC_malloc(500))
+			ck_abort_msg("out of memory");
+	return NULL;
+}
+
+/* Several threads reaching the budget together run one cycle, not one
+ * each: 64 MiB of garbage at a 4 MiB budget gives about 16 cycles
+ * however many threads allocate it. */
+START_TEST(test_threads_share_trigger)
+{
+	pthread_t t[TRIGGER_THREADS];
+	uintptr_t gc0 = GC_get_gc_no();
+	for (int i = 0; i < TRIGGER_THREADS; i++)
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, garbage_worker,
+				 (void *)(uintptr_t)(64 * MiB / TRIGGER_THREADS)),
+				 0);
+	for (int i = 0; i < TRIGGER_THREADS; i++)
+		ck_assert_int_eq(GC_pthread_join(t[i], NULL), 0);
+	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_uint_ge(GC_get_gc_no() - gc0, 12);
+	ck_assert_uint_le(GC_get_gc_no() - gc0, 18);
+}
+END_TEST
+
 Suite *make_pacer_suite(void)
 {
 	Suite *s = suite_create("pacer");
@@ -252,6 +300,8 @@ Suite *make_pacer_suite(void)
 	tcase_add_test(tc, test_alloc_triggers_collections);
 	tcase_add_test(tc, test_large_alloc_triggers);
 	tcase_add_test(tc, test_disabled);
+	tcase_add_test(tc, test_spent_trigger);
+	tcase_add_test(tc, test_threads_share_trigger);
 	suite_add_tcase(s, tc);
 	return s;
 }
