@@ -69,6 +69,9 @@ int sgc_collect(enum sgc_collect_reason why)
 	uintptr_t sg = sgc_heap_sweepgen();
 	sgc_store_release(&sgc_heap.sweepgen, sg + 2);
 	sgc_pacer_end_cycle(m.live_scanned, m.live_ptrfree, m.roots_bytes);
+	sgc_pacer_reuse_heap(m.live_scanned + m.live_ptrfree,
+			     sgc_heap_mapped_bytes() - sgc_heap_unmapped_bytes(),
+			     sgc_os_nanotime());
 	pthread_mutex_lock(&sgc_heap.lock);
 	size_t pages = sgc_heap.pages_in_use;
 	pthread_mutex_unlock(&sgc_heap.lock);
@@ -113,6 +116,7 @@ void GC_gcollect_and_unmap(void)
 	sgc_critical_enter(c);
 	sgc_heap_scavenge();
 	sgc_critical_leave(c);
+	sgc_pacer_forget_peak();
 }
 
 int GC_collect_a_little(void)

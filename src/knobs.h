@@ -61,6 +61,11 @@
 /* Minimum allocation between two collections (the pacer's floor). */
 #define SGC_MIN_GC_BUDGET ((size_t)4 << 20)
 
+/* The heap a cycle leaves behind is reused before the next cycle; the
+ * heap target decays over this time constant (pacer.h): 60 s, so the
+ * memory of a peak goes back to the system within a few minutes. */
+#define SGC_HEAP_TARGET_TAU_NS ((uint64_t)60000000000)
+
 /* Most markers (the collecting thread and its helpers). */
 #define SGC_MAX_MARKERS 16
 

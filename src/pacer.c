@@ -24,3 +24,27 @@ void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 	sgc_store_relaxed(&sgc_pacer.budget, b);
 	sgc_store_relaxed(&sgc_pacer.since_gc, 0);
 }
+
+void sgc_pacer_reuse_heap(size_t live, size_t retained, uint64_t now)
+{
+	size_t b = (size_t)sgc_load_relaxed(&sgc_pacer.budget);
+	size_t h = __atomic_load_n(&sgc_pacer.heap_target, __ATOMIC_RELAXED);
+	uint64_t dt = now - sgc_pacer.heap_target_ns;
+	if (dt >= SGC_HEAP_TARGET_TAU_NS)
+		h = 0;
+	else
+		h -= (size_t)((double)h * (double)dt /
+			      (double)SGC_HEAP_TARGET_TAU_NS);
+	if (h > retained)
+		h = retained;
+	if (h < live + b)
+		h = live + b;
+	__atomic_store_n(&sgc_pacer.heap_target, h, __ATOMIC_RELAXED);
+	sgc_pacer.heap_target_ns = now;
+	sgc_store_relaxed(&sgc_pacer.budget, h - live);
+}
+
+void sgc_pacer_forget_peak(void)
+{
+	__atomic_store_n(&sgc_pacer.heap_target, 0, __ATOMIC_RELAXED);
+}

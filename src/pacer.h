@@ -7,9 +7,22 @@
  *     budget = max((2 * live_scanned + live_ptrfree / 4 + roots) / D,
  *                  initial_heap_size / D, SGC_MIN_GC_BUDGET)
  * where D is GC_free_space_divisor (default 3) and the live figures are the
- * last mark's.  Allocation is counted when a thread caches a span (its
- * free slots) and credited back when the span is released, so the fast
- * path counts nothing.
+ * last mark's.
+ *
+ * Then, as bdwgc does, the heap already there is used before the next
+ * cycle.  bdwgc collects only once its heap is full, and its heap never
+ * shrinks, so after a peak (a big temporary structure at start-up, say)
+ * it collects far less often than the budget alone says.  Here the heap
+ * target is
+ *     H = max(live + budget, min(retained, H_prev * (1 - dt / TAU)))
+ * where retained is the heap's memory not returned to the system, dt the
+ * time since the previous cycle and TAU SGC_HEAP_TARGET_TAU_NS (60 s); the
+ * allocation allowed until the next cycle is H - live.  So a peak's memory
+ * is reused at once, but not for ever: H falls back to live + budget
+ * within a few minutes, and the scavenger returns what lies beyond H
+ * (sweep.c).  The decay is by time, not by cycle, so that a program
+ * collecting often does not keep its peak for longer than one collecting
+ * rarely; GC_gcollect_and_unmap drops the peak at once.
  *
  * Locks: the counters are atomic words; the budget is written at the end
  * of a cycle (world stopped) and read racily.
@@ -32,6 +45,8 @@ struct sgc_pacer {
 	sgc_atomic_word total;      /* atomic: bytes allocated since start */
 	sgc_atomic_word budget;     /* bytes allowed between cycles */
 	size_t initial_heap;        /* GC_INITIAL_HEAP_SIZE */
+	size_t heap_target;         /* H above; atomic */
+	uint64_t heap_target_ns;    /* when H was set; world stopped */
 };
 
 SGC_HIDDEN extern struct sgc_pacer sgc_pacer;
@@ -55,5 +70,15 @@ SGC_HIDDEN void sgc_pacer_init(void);
 /* Set the budget after a mark that found the given live bytes. */
 SGC_HIDDEN void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 				    size_t roots);
+
+/* Then raise the budget to reuse the heap retained (bytes of memory not
+ * returned to the system) beyond the live bytes, as described above; now
+ * is sgc_os_nanotime(). */
+SGC_HIDDEN void sgc_pacer_reuse_heap(size_t live, size_t retained,
+				     uint64_t now);
+
+/* Forget the peak: the next cycle's target is live + budget (after
+ * GC_gcollect_and_unmap has returned the free memory). */
+SGC_HIDDEN void sgc_pacer_forget_peak(void);
 
 #endif /* SGC_PACER_H */

@@ -273,9 +273,113 @@ START_TEST(test_threads_share_trigger)
 				 0);
 	for (int i = 0; i < TRIGGER_THREADS; i++)
 		ck_assert_int_eq(GC_pthread_join(t[i], NULL), 0);
-	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_uint_le(budget(), SGC_MIN_GC_BUDGET + MiB / 2);
 	ck_assert_uint_ge(GC_get_gc_no() - gc0, 12);
 	ck_assert_uint_le(GC_get_gc_no() - gc0, 18);
+}
+END_TEST
+
+/* The heap target, worked by hand: a peak's memory is reused, decays with
+ * time, is capped by the memory retained, and is dropped on request. */
+START_TEST(test_reuse_heap_formula)
+{
+	const uint64_t s = 1000000000, t0 = 5 * s;
+	size_t b;
+
+	sgc_pacer_forget_peak();
+	/* At the peak: 90 MiB live, budget 60 MiB, 200 MiB retained. */
+	sgc_pacer_end_cycle(90 * MiB, 0, 0);
+	b = budget();
+	ck_assert_uint_eq(b, 60 * MiB);
+	sgc_pacer_reuse_heap(90 * MiB, 200 * MiB, t0);
+	ck_assert_uint_eq(budget(), 60 * MiB);
+	ck_assert_uint_eq(sgc_pacer.heap_target, 150 * MiB);
+	/* After it, 15 MiB live (budget 10 MiB): the 150 MiB, less 1/60
+	 * for the second gone by, are there to use before the next cycle. */
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	ck_assert_uint_eq(budget(), 10 * MiB);
+	sgc_pacer_reuse_heap(15 * MiB, 200 * MiB, t0 + s);
+	ck_assert_uint_eq(sgc_pacer.heap_target, 150 * MiB - 150 * MiB / 60);
+	ck_assert_uint_eq(budget(), sgc_pacer.heap_target - 15 * MiB);
+	/* Thirty seconds on, half of that is left. */
+	size_t h = sgc_pacer.heap_target;
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(15 * MiB, 200 * MiB, t0 + 31 * s);
+	ck_assert_uint_eq(sgc_pacer.heap_target, h - h / 2);
+	/* Never more than the memory retained... */
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(15 * MiB, 40 * MiB, t0 + 32 * s);
+	ck_assert_uint_eq(sgc_pacer.heap_target, 40 * MiB);
+	ck_assert_uint_eq(budget(), 25 * MiB);
+	/* ... nor less than live + budget, whatever was retained. */
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(15 * MiB, 8 * MiB, t0 + 33 * s);
+	ck_assert_uint_eq(budget(), 10 * MiB);
+	ck_assert_uint_eq(sgc_pacer.heap_target, 25 * MiB);
+	/* A minute without a cycle forgets the peak. */
+	sgc_pacer_end_cycle(90 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(90 * MiB, 200 * MiB, t0 + 40 * s);
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(15 * MiB, 200 * MiB, t0 + 101 * s);
+	ck_assert_uint_eq(budget(), 10 * MiB);
+	/* So does sgc_pacer_forget_peak. */
+	sgc_pacer_end_cycle(90 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(90 * MiB, 200 * MiB, t0 + 102 * s);
+	sgc_pacer_forget_peak();
+	sgc_pacer_end_cycle(15 * MiB, 0, 0);
+	sgc_pacer_reuse_heap(15 * MiB, 200 * MiB, t0 + 102 * s);
+	ck_assert_uint_eq(budget(), 10 * MiB);
+	sgc_pacer_forget_peak();
+	sgc_pacer_end_cycle(0, 0, 0);
+}
+END_TEST
+
+struct big { struct big *next; uintptr_t words[127]; };
+
+/* A temporary structure of 48 MiB, dropped. */
+static SGC_NOINLINE void make_peak(void)
+{
+	struct big *head = NULL;
+	for (size_t i = 0; i < 48 * MiB / sizeof(struct big); i++) {
+		struct big *b = GC_MALLOC(sizeof *b);
+		if (!b)
+			ck_abort_msg("out of memory");
+		b->next = head;
+		head = b;
+	}
+	GC_reachable_here(head);
+}
+
+static uintptr_t cycles_for_garbage(size_t bytes)
+{
+	uintptr_t gc0 = GC_get_gc_no();
+	for (size_t total = 0; total < bytes; total += 512)
+		if (!GC_malloc(500))
+			ck_abort_msg("out of memory");
+	return GC_get_gc_no() - gc0;
+}
+
+/* After a peak, allocation first fills the heap the peak left behind, as
+ * on bdwgc; GC_gcollect_and_unmap returns that memory and drops the
+ * peak, and the budget alone paces the cycles again. */
+START_TEST(test_peak_reused)
+{
+	make_peak();
+	clear_stack();
+	GC_gcollect();
+	ck_assert_uint_ge(GC_get_heap_size(), 48 * MiB);
+	ck_assert_uint_ge(budget(), 40 * MiB);
+	/* 64 MiB of garbage: two or three cycles, not sixteen. */
+	ck_assert_uint_le(cycles_for_garbage(64 * MiB), 3);
+	ck_assert_uint_ge(GC_get_heap_size(),
+			  40 * MiB);
+
+	GC_gcollect_and_unmap();
+	ck_assert_uint_le(GC_get_heap_size(),
+			  16 * MiB);
+	GC_gcollect();
+	ck_assert_uint_le(budget(), SGC_MIN_GC_BUDGET + MiB);
+	ck_assert_uint_ge(cycles_for_garbage(64 * MiB), 12);
 }
 END_TEST
 
@@ -287,6 +391,7 @@ Suite *make_pacer_suite(void)
 	tcase_add_test(tc, test_budget_formula);
 	tcase_add_test(tc, test_initial_budget);
 	tcase_add_test(tc, test_due);
+	tcase_add_test(tc, test_reuse_heap_formula);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("env");
@@ -302,6 +407,7 @@ Suite *make_pacer_suite(void)
 	tcase_add_test(tc, test_disabled);
 	tcase_add_test(tc, test_spent_trigger);
 	tcase_add_test(tc, test_threads_share_trigger);
+	tcase_add_test(tc, test_peak_reused);
 	suite_add_tcase(s, tc);
 	return s;
 }
