@@ -142,7 +142,8 @@ struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
 	int scavenged = sgc_pagealloc_take_scavenged(&h->pages, addr, npages);
 	int dirty = needs_zero(addr, npages * SGC_PAGE_SIZE);
 	*needzero = dirty && !scavenged;
-	s->needzero = (uint8_t)*needzero;
+	s->needzero = (uint8_t)(*needzero &&
+				sgc_kinds[sgc_spanclass_kind(spanclass)].zeroed);
 	set_spans(addr, npages, s);
 	sgc_store_relaxed(&s->sweepgen, sgc_heap_sweepgen());
 	h->pages_in_use += npages;

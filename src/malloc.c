@@ -30,12 +30,22 @@ static SGC_ALWAYS_INLINE void zero_object(void *p, size_t n)
 	}
 }
 
+/* Whether kind is uncollectable: a constant for a built-in kind given as
+ * a constant, so that GC_malloc's path reads no kind table. */
+static SGC_ALWAYS_INLINE int kind_uncollectable(unsigned kind)
+{
+	if (__builtin_constant_p(kind) && kind < SGC_NUM_BUILTIN_KINDS)
+		return kind == SGC_KIND_UNCOLLECTABLE ||
+		       kind == SGC_KIND_AUNCOLLECTABLE;
+	return sgc_kinds[kind].uncollectable;
+}
+
 /* The request size for lb bytes of kind: extra byte, 16-byte rounding.
  * 0 when it overflows. */
-static inline size_t request_size(size_t lb, unsigned kind)
+static SGC_ALWAYS_INLINE size_t request_size(size_t lb, unsigned kind)
 {
 	size_t req = lb + (GC_all_interior_pointers &&
-			   !sgc_kinds[kind].uncollectable);
+			   !kind_uncollectable(kind));
 	if (SGC_UNLIKELY(req < lb || req > SIZE_MAX - SGC_ARENA_SIZE))
 		return 0;
 	return req <= 8 ? 8 : (req + 15) & ~(size_t)15;
@@ -68,12 +78,22 @@ static void collect_from(struct sgc_cache *c, enum sgc_collect_reason why)
 		sgc_sweep_finish();
 }
 
+/* Run queued finalizers at an allocation's slow path, as bdwgc does;
+ * p, the new object, is kept alive by this frame meanwhile. */
+static SGC_NOINLINE void finalize_keeping(void *p)
+{
+	sgc_finalize_safe_point();
+	GC_reachable_here(p);
+}
+
 /* Take a slot from the cache's span for spc, refilling it when it is
- * full; collects and retries once before giving up.  Critical section
- * held. */
+ * full; collects and retries once before giving up.  Entered inside the
+ * critical section of alloc_small's fast path, and leaves it: the fast
+ * path then needs no code after the call. */
 static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 					   size_t lb)
 {
+	void *p = NULL;
 	struct sgc_span *s = c->alloc[spc];
 	uint32_t idx = sgc_span_next_free_index(s);
 	if (idx == s->nelems) {
@@ -83,29 +103,28 @@ static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 		if (sgc_cache_refill(c, spc) != 0) {
 			collect_from(c, SGC_REASON_OOM);
 			if (sgc_cache_refill(c, spc) != 0)
-				return NULL;
+				goto out;
 		}
 		s = c->alloc[spc];
 		idx = sgc_span_next_free_index(s);
 		SGC_CHECK(idx < s->nelems);
 	}
 	s->alloc_count++;
-	void *p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
-	if (s->needzero && sgc_kinds[sgc_spanclass_kind(spc)].zeroed)
+	p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
+	if (s->needzero)
 		memset(p, 0, s->elem_size);
-	return p;
+out:
+	sgc_critical_leave(c);
+	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
+		finalize_keeping(p);
+	return p ? p : sgc_oom(lb);
 }
 
-/* Run queued finalizers at an allocation's slow path, as bdwgc does;
- * p, the new object, is kept alive by this frame meanwhile. */
-static SGC_NOINLINE void finalize_keeping(void *p)
-{
-	sgc_finalize_safe_point();
-	GC_reachable_here(p);
-}
-
-static inline void *alloc_small(struct sgc_cache *c, size_t req,
-				unsigned kind, size_t lb)
+/* The fast path: the next free slot from the alloc cache of the thread's
+ * span for the class (Go's nextFreeFast).  No lock, no atomic, no call
+ * unless the cache's word is used up. */
+static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
+					   unsigned kind, size_t lb)
 {
 	unsigned spc = sgc_spanclass(kind, sgc_size_to_class(req));
 	void *p;
@@ -122,17 +141,13 @@ static inline void *alloc_small(struct sgc_cache *c, size_t req,
 			s->free_index = next;
 			s->alloc_count++;
 			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
-			if (s->needzero && sgc_kinds[kind].zeroed)
+			if (s->needzero)
 				zero_object(p, s->elem_size);
 			sgc_critical_leave(c);
 			return p;
 		}
 	}
-	p = alloc_small_slow(c, spc, lb);
-	sgc_critical_leave(c);
-	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
-		finalize_keeping(p);
-	return p ? p : sgc_oom(lb);
+	return alloc_small_slow(c, spc, lb);
 }
 
 /* A large object's span.  Critical section held. */
@@ -189,15 +204,29 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	return p;
 }
 
-void *sgc_alloc(size_t lb, unsigned kind)
+/* A large request, or one too large to be had (req 0). */
+static SGC_NOINLINE void *alloc_large_or_oom(struct sgc_cache *c, size_t req,
+					     unsigned kind, size_t lb)
+{
+	if (req == 0)
+		return sgc_oom(lb);
+	return alloc_large(c, req, kind, lb);
+}
+
+/* Allocation of every kind, inlined into GC_malloc and GC_malloc_atomic
+ * so that their kind is a constant there. */
+static SGC_ALWAYS_INLINE void *alloc_kind(size_t lb, unsigned kind)
 {
 	struct sgc_cache *c = sgc_self_cache("GC_malloc");
 	size_t req = request_size(lb, kind);
-	if (SGC_UNLIKELY(req == 0))
-		return sgc_oom(lb);
-	if (SGC_LIKELY(req <= SGC_MAX_SMALL_SIZE))
+	if (SGC_LIKELY(req - 1 < SGC_MAX_SMALL_SIZE)) /* req 0 wraps */
 		return alloc_small(c, req, kind, lb);
-	return alloc_large(c, req, kind, lb);
+	return alloc_large_or_oom(c, req, kind, lb);
+}
+
+void *sgc_alloc(size_t lb, unsigned kind)
+{
+	return alloc_kind(lb, kind);
 }
 
 void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)
@@ -231,12 +260,12 @@ void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)
 
 void *GC_malloc(size_t lb)
 {
-	return sgc_alloc(lb, SGC_KIND_NORMAL);
+	return alloc_kind(lb, SGC_KIND_NORMAL);
 }
 
 void *GC_malloc_atomic(size_t lb)
 {
-	return sgc_alloc(lb, SGC_KIND_PTRFREE);
+	return alloc_kind(lb, SGC_KIND_PTRFREE);
 }
 
 void *GC_malloc_uncollectable(size_t lb)

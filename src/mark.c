@@ -6,9 +6,9 @@
  * the pool or waits; a busy marker that sees others waiting and the pool
  * empty gives away half of its top segment.  Marking ends when every
  * marker waits and the pool is empty (Go's getfull protocol): no marker
- * can then create work.  Mark bits are set by compare-and-swap, so an
- * object is scanned by exactly one marker, and the marked set equals a
- * single marker's.
+ * can then create work.  Mark bytes are set with plain stores: two
+ * markers may both scan an object, but the marked set equals a single
+ * marker's (span.h).
  *
  * Helper markers are threads of the collector's own; they are not
  * registered (never stopped) and run only while the world is stopped,

@@ -124,19 +124,43 @@ void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
 		pa->first_free = old / SGC_CHUNK_PAGES;
 }
 
+/* The length of the run of used pages starting at bit i of w. */
+static unsigned used_run_at(const uint64_t *w, unsigned i)
+{
+	unsigned run = 0;
+	while (i < SGC_CHUNK_PAGES) {
+		/* The bits shifted in at the top read as free here. */
+		uint64_t x = ~(w[i / 64] >> (i % 64));
+		unsigned avail = 64 - i % 64;
+		unsigned z = x ? (unsigned)__builtin_ctzll(x) : 64;
+		if (z > avail)
+			z = avail;
+		run += z;
+		i += z;
+		if (z < avail)
+			break;
+	}
+	return run;
+}
+
 /* First run of n free pages inside chunk c (n <= chunk size), or -1. */
 static long find_in_chunk(const struct sgc_pagealloc *pa, size_t c, size_t n)
 {
 	const uint64_t *w = &pa->bits[c * SGC_CHUNK_WORDS];
+	if (n == 1) { /* most spans: the first clear bit */
+		for (unsigned k = 0; k < SGC_CHUNK_WORDS; k++)
+			if (~w[k])
+				return (long)(c * SGC_CHUNK_PAGES + k * 64 +
+					      (unsigned)__builtin_ctzll(~w[k]));
+		return -1;
+	}
 	unsigned i = 0;
 	while (i < SGC_CHUNK_PAGES) {
 		unsigned run = free_run_at(w, i);
 		if (run >= n)
 			return (long)(c * SGC_CHUNK_PAGES + i);
 		i += run;
-		/* skip the used pages that stopped the run */
-		while (i < SGC_CHUNK_PAGES && ((w[i / 64] >> (i % 64)) & 1))
-			i++;
+		i += used_run_at(w, i); /* the used pages that stopped it */
 	}
 	return -1;
 }

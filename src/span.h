@@ -132,7 +132,8 @@ struct sgc_span {
 	uint8_t *gcmarks;           /* one mark byte per object */
 	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
 	uint8_t scanned;            /* copy of the kind's flag */
-	uint8_t needzero;           /* slots may hold old data */
+	uint8_t needzero;           /* slots may hold old data, and the
+				     * kind's objects are handed out zeroed */
 	uint8_t header_word;        /* copy of the kind's flag */
 	/* -- 64 bytes -- */
 	uint64_t alloc_cache;

@@ -102,7 +102,7 @@ int sgc_sweep_span(struct sgc_span *s)
 	else
 		s->alloc_cache = 0;
 	s->alloc_count = count;
-	s->needzero = 1;
+	s->needzero = sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed;
 	sgc_store_release(&s->sweepgen, sg);
 	return 1;
 }
