@@ -10,6 +10,7 @@
  */
 #include "central.h"
 #include "heap.h"
+#include "pacer.h"
 #include "sweep.h"
 
 struct sgc_central sgc_centrals[SGC_NUM_SPAN_CLASSES];
@@ -123,8 +124,8 @@ struct sgc_span *sgc_central_cache_span(struct sgc_central *c)
 	if (!s) {
 		int needzero;
 		unsigned sc = sgc_spanclass_sizeclass(c->spanclass);
-		s = sgc_heap_alloc_span(sgc_class_npages(sc), c->spanclass, 1,
-					&needzero);
+		s = sgc_heap_alloc_span(sgc_class_npages(sc), c->spanclass,
+					sgc_pacer_may_grow(), &needzero);
 		if (!s)
 			return NULL;
 	}

@@ -36,7 +36,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	 * lock: then the trigger that sent this one here is spent. */
 	if (GC_dont_gc ||
 	    (why == SGC_REASON_ALLOC && !sgc_pacer_due()) ||
-	    (why == SGC_REASON_OOM &&
+	    ((why == SGC_REASON_OOM || why == SGC_REASON_FULL) &&
 	     __atomic_load_n(&sgc_stats.cycles, __ATOMIC_RELAXED) != seen)) {
 		sgc_world_lock_release();
 		return 0;

@@ -21,12 +21,13 @@
 enum sgc_collect_reason {
 	SGC_REASON_ALLOC,    /* the pacer's trigger */
 	SGC_REASON_EXPLICIT, /* GC_gcollect and friends */
-	SGC_REASON_OOM       /* the heap could not grow */
+	SGC_REASON_OOM,      /* the heap could not grow */
+	SGC_REASON_FULL      /* the heap is full and the budget spent */
 };
 
-/* Run a cycle unless collection is disabled or, for the pacer's and the
- * out-of-memory reasons, another thread's cycle ran while this one waited
- * for the world lock (its trigger is then spent).  1 when a cycle ran. */
+/* Run a cycle unless collection is disabled or, for the reasons other
+ * than EXPLICIT, another thread's cycle ran while this one waited for the
+ * world lock (its trigger is then spent).  1 when a cycle ran. */
 SGC_HIDDEN int sgc_collect(enum sgc_collect_reason why);
 
 

@@ -16,18 +16,22 @@
 #include "sweep.h"
 #include "thread.h"
 
-/* Zero a small object: constant-size stores for the common classes
- * instead of a call to memset. */
+/* Zero a small object: 16-byte stores, no call to memset, for the
+ * common sizes (the classes of up to 128 bytes are multiples of 16, or
+ * 8). */
 static SGC_ALWAYS_INLINE void zero_object(void *p, size_t n)
 {
-	switch (n) {
-	case 8: __builtin_memset(p, 0, 8); break;
-	case 16: __builtin_memset(p, 0, 16); break;
-	case 32: __builtin_memset(p, 0, 32); break;
-	case 48: __builtin_memset(p, 0, 48); break;
-	case 64: __builtin_memset(p, 0, 64); break;
-	default: memset(p, 0, n); break;
+	if (n <= 128) {
+		char *q = p;
+		if (n == 8) {
+			__builtin_memset(q, 0, 8);
+			return;
+		}
+		for (size_t i = 0; i < n; i += 16)
+			__builtin_memset(q + i, 0, 16);
+		return;
 	}
+	memset(p, 0, n);
 }
 
 /* Whether kind is uncollectable: a constant for a built-in kind given as
@@ -86,6 +90,20 @@ static SGC_NOINLINE void finalize_keeping(void *p)
 	GC_reachable_here(p);
 }
 
+/* The refill failed: with the heap full and the pacer's budget spent,
+ * collect rather than grow (sgc_pacer_may_grow); then, if that was not
+ * it or did not help, collect as out of memory and try a last time. */
+static int refill_after_collect(struct sgc_cache *c, unsigned spc)
+{
+	if (!sgc_pacer_may_grow()) {
+		collect_from(c, SGC_REASON_FULL);
+		if (sgc_cache_refill(c, spc) == 0)
+			return 0;
+	}
+	collect_from(c, SGC_REASON_OOM);
+	return sgc_cache_refill(c, spc);
+}
+
 /* Take a slot from the cache's span for spc, refilling it when it is
  * full; collects and retries once before giving up.  Entered inside the
  * critical section of alloc_small's fast path, and leaves it: the fast
@@ -100,11 +118,9 @@ static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 		if (sgc_pacer_due())
 			collect_from(c, SGC_REASON_ALLOC);
 		sgc_sweep_pay();
-		if (sgc_cache_refill(c, spc) != 0) {
-			collect_from(c, SGC_REASON_OOM);
-			if (sgc_cache_refill(c, spc) != 0)
-				goto out;
-		}
+		if (sgc_cache_refill(c, spc) != 0 &&
+		    refill_after_collect(c, spc) != 0)
+			goto out;
 		s = c->alloc[spc];
 		idx = sgc_span_next_free_index(s);
 		SGC_CHECK(idx < s->nelems);
@@ -157,8 +173,14 @@ static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 	if (sgc_pacer_due())
 		collect_from(c, SGC_REASON_ALLOC);
 	sgc_sweep_pay();
+	int expand = !GC_get_dont_expand();
 	struct sgc_span *s = sgc_heap_alloc_span(npages, spc,
-						 !GC_get_dont_expand(), needzero);
+						 expand && sgc_pacer_may_grow(),
+						 needzero);
+	if (!s && expand && !sgc_pacer_may_grow()) {
+		collect_from(c, SGC_REASON_FULL);
+		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+	}
 	if (!s) {
 		collect_from(c, SGC_REASON_OOM);
 		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
@@ -204,24 +226,32 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	return p;
 }
 
-/* A large request, or one too large to be had (req 0). */
-static SGC_NOINLINE void *alloc_large_or_oom(struct sgc_cache *c, size_t req,
-					     unsigned kind, size_t lb)
+/* The rest of alloc_kind: large requests, ones too large to be had, and
+ * the last few small sizes. */
+static SGC_NOINLINE void *alloc_other(struct sgc_cache *c, size_t lb,
+				      unsigned kind)
 {
+	size_t req = request_size(lb, kind);
 	if (req == 0)
 		return sgc_oom(lb);
+	if (req <= SGC_MAX_SMALL_SIZE)
+		return alloc_small(c, req, kind, lb);
 	return alloc_large(c, req, kind, lb);
 }
 
 /* Allocation of every kind, inlined into GC_malloc and GC_malloc_atomic
- * so that their kind is a constant there. */
+ * so that their kind is a constant there.  request_size, for the sizes
+ * that cannot overflow. */
 static SGC_ALWAYS_INLINE void *alloc_kind(size_t lb, unsigned kind)
 {
 	struct sgc_cache *c = sgc_self_cache("GC_malloc");
-	size_t req = request_size(lb, kind);
-	if (SGC_LIKELY(req - 1 < SGC_MAX_SMALL_SIZE)) /* req 0 wraps */
+	if (SGC_LIKELY(lb < SGC_MAX_SMALL_SIZE)) {
+		size_t req = lb + (GC_all_interior_pointers &&
+				   !kind_uncollectable(kind));
+		req = req <= 8 ? 8 : (req + 15) & ~(size_t)15;
 		return alloc_small(c, req, kind, lb);
-	return alloc_large_or_oom(c, req, kind, lb);
+	}
+	return alloc_other(c, lb, kind);
 }
 
 void *sgc_alloc(size_t lb, unsigned kind)

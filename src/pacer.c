@@ -10,6 +10,7 @@ void sgc_pacer_init(void)
 {
 	size_t b = SGC_MIN_GC_BUDGET;
 	sgc_store_relaxed(&sgc_pacer.budget, b);
+	sgc_store_relaxed(&sgc_pacer.min_budget, b);
 }
 
 void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
@@ -22,6 +23,7 @@ void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 	if (b < SGC_MIN_GC_BUDGET)
 		b = SGC_MIN_GC_BUDGET;
 	sgc_store_relaxed(&sgc_pacer.budget, b);
+	sgc_store_relaxed(&sgc_pacer.min_budget, b);
 	sgc_store_relaxed(&sgc_pacer.since_gc, 0);
 }
 

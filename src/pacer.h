@@ -20,7 +20,10 @@
  * allocation allowed until the next cycle is H - live.  So a peak's memory
  * is reused at once, but not for ever: H falls back to live + budget
  * within a few minutes, and the scavenger returns what lies beyond H
- * (sweep.c).  The decay is by time, not by cycle, so that a program
+ * (sweep.c).  Meanwhile the heap grows only while the formula's budget is
+ * not spent (sgc_pacer_may_grow); past it, a full heap means a cycle,
+ * which keeps the heap at the peak's size, not above.  The decay is by
+ * time, not by cycle, so that a program
  * collecting often does not keep its peak for longer than one collecting
  * rarely; GC_gcollect_and_unmap drops the peak at once.
  *
@@ -36,6 +39,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <gc/gc.h>
 #include "atomics.h"
 #include "util.h"
 
@@ -44,6 +48,7 @@ struct sgc_pacer {
 				     * cycle (signed) */
 	sgc_atomic_word total;      /* atomic: bytes allocated since start */
 	sgc_atomic_word budget;     /* bytes allowed between cycles */
+	sgc_atomic_word min_budget; /* the budget before reuse_heap */
 	size_t initial_heap;        /* GC_INITIAL_HEAP_SIZE */
 	size_t heap_target;         /* H above; atomic */
 	uint64_t heap_target_ns;    /* when H was set; world stopped */
@@ -63,6 +68,18 @@ static inline int sgc_pacer_due(void)
 {
 	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
 	return since >= (intptr_t)sgc_load_relaxed(&sgc_pacer.budget);
+}
+
+/* Whether the heap may grow now: only while the allocation since the last
+ * cycle is below the budget of the formula, as on bdwgc, which collects
+ * rather than expands once that is spent.  So the heap a peak left is
+ * reused (the budget above) but does not grow further meanwhile. */
+static inline int sgc_pacer_may_grow(void)
+{
+	if (__atomic_load_n(&GC_dont_gc, __ATOMIC_RELAXED))
+		return 1;
+	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
+	return since < (intptr_t)sgc_load_relaxed(&sgc_pacer.min_budget);
 }
 
 SGC_HIDDEN void sgc_pacer_init(void);

@@ -21,7 +21,8 @@ _Static_assert(GC_EVENT_START == 0 && GC_EVENT_END == 5 &&
 	       GC_EVENT_THREAD_UNSUSPENDED == 11,
 	       "GC_EventType must number its values as bdwgc does");
 
-static const char *const reason_names[] = { "alloc", "explicit", "oom" };
+static const char *const reason_names[] = { "alloc", "explicit", "oom",
+						 "full" };
 
 void sgc_stats_cycle(const struct sgc_mark_result *m, uint64_t pause_ns,
 		     int why)

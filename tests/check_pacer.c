@@ -383,6 +383,52 @@ START_TEST(test_peak_reused)
 }
 END_TEST
 
+enum { PINNED = 48 * MiB / sizeof(struct big) / 8 };
+static struct big *pinned[PINNED];
+
+/* A 48 MiB peak of which every eighth object stays live: its spans stay
+ * in use, so the memory it leaves serves only its own size class. */
+static SGC_NOINLINE void make_pinned_peak(void)
+{
+	struct big *head = NULL;
+	for (size_t i = 0; i < 8 * (size_t)PINNED; i++) {
+		struct big *b = GC_MALLOC(sizeof *b);
+		if (!b)
+			ck_abort_msg("out of memory");
+		b->next = head;
+		head = b;
+		if (i % 8 == 0)
+			pinned[i / 8] = b;
+	}
+	GC_reachable_here(head);
+	/* Only the pinned objects stay: cut the chain at each. */
+	for (size_t i = 0; i < PINNED; i++)
+		pinned[i]->next = NULL;
+}
+
+/* The heap such a peak leaves is reused for the next cycle's budget, but
+ * allocation of another class cannot use it: the heap then grows only
+ * until the formula's budget is spent, and a cycle comes instead of more
+ * growth (bdwgc's rule).  Without that rule the heap grows by the whole
+ * reused budget, about 40 MiB here. */
+START_TEST(test_full_heap_collects)
+{
+	make_pinned_peak();
+	clear_stack();
+	GC_gcollect();
+	size_t heap0 = GC_get_heap_size();
+	ck_assert_uint_ge(heap0, 48 * MiB);
+	ck_assert_uint_ge(budget(), 30 * MiB);
+	uintptr_t gc0 = GC_get_gc_no();
+	(void)cycles_for_garbage(64 * MiB);
+	ck_assert_uint_ge(GC_get_gc_no() - gc0, 2);
+	ck_assert_uint_le(GC_get_heap_size(), heap0 + 12 * MiB);
+	for (size_t i = 0; i < PINNED; i++)
+		pinned[i] = NULL;
+	GC_gcollect_and_unmap();
+}
+END_TEST
+
 Suite *make_pacer_suite(void)
 {
 	Suite *s = suite_create("pacer");
@@ -408,6 +454,7 @@ Suite *make_pacer_suite(void)
 	tcase_add_test(tc, test_spent_trigger);
 	tcase_add_test(tc, test_threads_share_trigger);
 	tcase_add_test(tc, test_peak_reused);
+	tcase_add_test(tc, test_full_heap_collects);
 	suite_add_tcase(s, tc);
 	return s;
 }
