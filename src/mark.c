@@ -99,19 +99,30 @@ static struct segment *new_segment(struct marker *m)
 	return t;
 }
 
-static void push(struct marker *m, uintptr_t start, uintptr_t len)
+/* A new top segment for push; NULL (and the overflow noted) when none
+ * can be had. */
+static SGC_NOINLINE struct segment *push_segment(struct marker *m)
+{
+	struct segment *t = new_segment(m);
+	if (!t) {
+		/* The object stays marked; the rescan finds it. */
+		sgc_store_relaxed(&overflowed, 1);
+		return NULL;
+	}
+	t->prev = m->top;
+	t->n = 0;
+	m->top = t;
+	return t;
+}
+
+static SGC_ALWAYS_INLINE void push(struct marker *m, uintptr_t start,
+				   uintptr_t len)
 {
 	struct segment *s = m->top;
 	if (SGC_UNLIKELY(!s || s->n == SEGMENT_ENTRIES)) {
-		struct segment *t = new_segment(m);
-		if (!t) {
-			/* The object stays marked; the rescan finds it. */
-			sgc_store_relaxed(&overflowed, 1);
+		s = push_segment(m);
+		if (!s)
 			return;
-		}
-		t->prev = s;
-		t->n = 0;
-		m->top = s = t;
 	}
 	s->e[s->n].start = start;
 	s->e[s->n].len = len;
