@@ -85,7 +85,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_stats_cycle(&m, pause, why);
 	sgc_stats_event(GC_EVENT_END);
 	sgc_world_lock_release();
-	if (sgc_config.background_sweep)
+	if (sgc_config.background != SGC_BACKGROUND_NONE)
 		sgc_sweep_background();
 	return 1;
 }

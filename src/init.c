@@ -4,9 +4,10 @@
  * Environment variables, as bdwgc documents them: GC_INITIAL_HEAP_SIZE,
  * GC_MAXIMUM_HEAP_SIZE, GC_FREE_SPACE_DIVISOR, GC_DONT_GC, GC_PRINT_STATS,
  * GC_MARKERS (and GC_SIG_SUSPEND, GC_SIG_THR_RESTART in thread.c).  Sizes
- * accept bdwgc's suffixes k, M, G.  Ours: SPANGC_BACKGROUND_SWEEP=0 leaves
- * sweeping to the allocators (white-box tests use it to look at a cycle's
- * mark bits before anything sweeps them).
+ * accept bdwgc's suffixes k, M, G.  Ours: SPANGC_BACKGROUND_SWEEP=1 has
+ * the background thread sweep as well as return memory; =0 starts no
+ * background thread at all (white-box tests use it to look at a cycle's
+ * mark bits before anything sweeps them, and at the heap's pages).
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -82,7 +83,9 @@ static void read_environment(void)
 	if (getenv("GC_PRINT_STATS"))
 		sgc_config.print_stats = 1;
 	const char *bg = getenv("SPANGC_BACKGROUND_SWEEP");
-	sgc_config.background_sweep = !(bg && bg[0] == '0');
+	sgc_config.background = !bg || !bg[0] ? SGC_BACKGROUND_SCAVENGE :
+				bg[0] == '0' ? SGC_BACKGROUND_NONE :
+					       SGC_BACKGROUND_SWEEP;
 	if ((n = env_size("GC_FREE_SPACE_DIVISOR")) > 0)
 		GC_free_space_divisor = n;
 	if ((n = env_size("GC_MAXIMUM_HEAP_SIZE")) > 0)

@@ -10,6 +10,7 @@
 #include "central.h"
 #include "gcbits.h"
 #include "heap.h"
+#include "init.h"
 #include "pacer.h"
 #include "stats.h"
 #include "sweep.h"
@@ -310,7 +311,8 @@ static void *bg_main(void *arg)
 		 * own allocator's lock is held, and other threads then wait
 		 * for that lock instead of answering the stop.) */
 		GC_do_blocking(wait_for_cycle, &seen);
-		for (unsigned n = 1;; n++) {
+		for (unsigned n = 1;
+		     sgc_config.background == SGC_BACKGROUND_SWEEP; n++) {
 			sgc_critical_enter(c);
 			size_t pages = sgc_sweep_one();
 			sgc_critical_leave(c);

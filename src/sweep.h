@@ -8,7 +8,9 @@
  *      well before the next collection is due;
  *  (c) by a background sweeper thread (a registered thread of the
  *      collector's own, stopped like any other while it works, and
- *      blocked, as in GC_do_blocking, while it waits for a cycle);
+ *      blocked, as in GC_do_blocking, while it waits for a cycle), when
+ *      SPANGC_BACKGROUND_SWEEP=1 asks for it; by default that thread only
+ *      returns memory (init.h says why);
  *  (d) by the page reclaimer, which, before the heap takes new pages,
  *      frees whole spans with nothing marked, found through
  *      page_in_use & ~page_marks without touching their object bits;
@@ -68,9 +70,10 @@ SGC_HIDDEN void sgc_sweep_pay(void);
  * or the heap was walked once this cycle. */
 SGC_HIDDEN void sgc_sweep_reclaim(size_t npages);
 
-/* Wake the background sweeper (starting it the first time): it sweeps
- * what the allocators leave, then returns free memory beyond the heap's
- * goal to the system.  Called at the end of each cycle. */
+/* Wake the background thread (starting it the first time): it sweeps
+ * what the allocators leave, if configured to, then returns free memory
+ * beyond the heap's goal to the system.  Called at the end of each
+ * cycle. */
 SGC_HIDDEN void sgc_sweep_background(void);
 
 /* Forget the background sweeper in the child of a fork. */

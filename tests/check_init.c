@@ -252,6 +252,37 @@ START_TEST(test_free_space_divisor)
 }
 END_TEST
 
+/* SPANGC_BACKGROUND_SWEEP: unset, the background thread only returns
+ * memory; 1, it sweeps as well; 0, there is none. */
+static void check_background(const char *value, int expect)
+{
+	no_gc_env();
+	if (value)
+		setenv("SPANGC_BACKGROUND_SWEEP", value, 1);
+	else
+		unsetenv("SPANGC_BACKGROUND_SWEEP");
+	GC_init();
+	ck_assert_int_eq(sgc_config.background, expect);
+}
+
+START_TEST(test_background_default)
+{
+	check_background(NULL, SGC_BACKGROUND_SCAVENGE);
+}
+END_TEST
+
+START_TEST(test_background_sweep)
+{
+	check_background("1", SGC_BACKGROUND_SWEEP);
+}
+END_TEST
+
+START_TEST(test_background_none)
+{
+	check_background("0", SGC_BACKGROUND_NONE);
+}
+END_TEST
+
 START_TEST(test_dont_gc)
 {
 	no_gc_env();
@@ -380,6 +411,9 @@ Suite *make_init_suite(void)
 	tcase_add_test(tc, test_maximum_heap);
 	tcase_add_test(tc, test_no_maximum_heap);
 	tcase_add_test(tc, test_free_space_divisor);
+	tcase_add_test(tc, test_background_default);
+	tcase_add_test(tc, test_background_sweep);
+	tcase_add_test(tc, test_background_none);
 	tcase_add_test(tc, test_dont_gc);
 	tcase_add_test(tc, test_print_stats);
 	tcase_add_test(tc, test_no_print_stats);
