@@ -46,27 +46,57 @@ static unsigned free_run_at(const uint64_t *w, unsigned i)
 	return run;
 }
 
+/* The longest run of zeros strictly between two set bits of x (x != 0),
+ * or max if that is longer. */
+static unsigned inner_max(uint64_t x, unsigned max)
+{
+	uint64_t y = x >> __builtin_ctzll(x); /* bit 0 set */
+	for (;;) {
+		if (~y == 0)
+			return max;
+		y >>= __builtin_ctzll(~y); /* drop the ones */
+		if (y == 0)
+			return max; /* only the word's top zeros were left */
+		unsigned z = (unsigned)__builtin_ctzll(y);
+		if (z > max)
+			max = z;
+		y >>= z;
+	}
+}
+
+/* Word by word: runs that cross words are carried in cur, the runs inside
+ * a word are found with ctz, one step per run of ones and of zeros. */
 struct sgc_chunk_sum sgc_pagealloc_summarize(const uint64_t *w)
 {
-	struct sgc_chunk_sum s = { 0, 0, 0 };
-	unsigned i = 0, run = 0;
-	s.start = (uint16_t)free_run_at(w, 0);
-	while (i < SGC_CHUNK_PAGES) {
-		uint64_t x = w[i / 64] >> (i % 64);
-		if (x & 1) { /* skip the used pages */
-			unsigned avail = 64 - i % 64;
-			uint64_t nx = ~x;
-			unsigned o = nx ? (unsigned)__builtin_ctzll(nx) : 64;
-			i += o < avail ? o : avail;
+	struct sgc_chunk_sum s;
+	unsigned cur = 0, max = 0, k;
+	for (k = 0; k < SGC_CHUNK_WORDS && w[k] == 0; k++)
+		cur += 64;
+	if (k == SGC_CHUNK_WORDS) {
+		s.start = s.max = s.end = SGC_CHUNK_PAGES;
+		return s;
+	}
+	for (; k < SGC_CHUNK_WORDS; k++) {
+		uint64_t x = w[k];
+		if (x == 0) {
+			cur += 64;
 			continue;
 		}
-		run = free_run_at(w, i);
-		if (run > s.max)
-			s.max = (uint16_t)run;
-		i += run;
-		if (i == SGC_CHUNK_PAGES)
-			s.end = (uint16_t)run;
+		cur += (unsigned)__builtin_ctzll(x);
+		if (cur > max)
+			max = cur;
+		max = inner_max(x, max);
+		cur = (unsigned)__builtin_clzll(x);
 	}
+	if (cur > max)
+		max = cur;
+	unsigned start = 0;
+	for (k = 0; w[k] == 0; k++)
+		start += 64;
+	start += (unsigned)__builtin_ctzll(w[k]);
+	s.start = (uint16_t)start;
+	s.max = (uint16_t)max;
+	s.end = (uint16_t)cur;
 	return s;
 }
 

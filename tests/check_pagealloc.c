@@ -222,11 +222,13 @@ START_TEST(test_summarize_random)
 	unsigned char u[CP];
 	unsigned seed = 99;
 	for (int n = 0; n < 20000; n++) {
-		/* Runs of random lengths, so long free runs occur. */
+		/* Runs of random lengths, so long free runs occur, and
+		 * short ones, so words hold many. */
 		unsigned i = 0;
 		while (i < CP) {
 			seed = seed * 1103515245u + 12345u;
-			unsigned len = 1 + (seed >> 16) % (n % 4 == 0 ? 300 : 70);
+			unsigned len = 1 + (seed >> 16) % (n % 4 == 0 ? 300 :
+							   n % 4 == 1 ? 3 : 70);
 			unsigned char v = (unsigned char)((seed >> 3) & 1);
 			for (unsigned k = 0; k < len && i < CP; k++)
 				u[i++] = v;
