@@ -36,6 +36,10 @@ SGC_HIDDEN void sgc_os_release(void *p, size_t size);
  * failure.  Released with sgc_os_release. */
 SGC_HIDDEN void *sgc_os_alloc(size_t size);
 
+/* The same, size a multiple of align (a power of two), aligned to it, and
+ * backed by huge pages where the system has them. */
+SGC_HIDDEN void *sgc_os_alloc_huge(size_t size, size_t align);
+
 SGC_HIDDEN size_t sgc_os_page_size(void);
 SGC_HIDDEN int sgc_os_ncpus(void);
 

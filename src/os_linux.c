@@ -56,6 +56,21 @@ void *sgc_os_alloc(size_t size)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+void *sgc_os_alloc_huge(size_t size, size_t align)
+{
+	char *p = sgc_os_reserve(size, align);
+	if (!p)
+		return NULL;
+	if (mprotect(p, size, PROT_READ | PROT_WRITE) != 0) {
+		munmap(p, size);
+		return NULL;
+	}
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 size_t sgc_os_page_size(void)
 {
 	static size_t page;

@@ -36,6 +36,33 @@ int sgc_kind_new(int scanned, int zeroed)
 }
 
 #define FIX_BLOCK ((size_t)64 << 10)
+#define HUGE_BLOCK ((size_t)2 << 20)
+#define SMALL_BLOCKS 32
+
+/* A block for span structs or mark bytes.  Past the first SMALL_BLOCKS
+ * (2 MiB of metadata, a heap of some 50 MiB), blocks are cut from 2 MiB
+ * huge pages: the mark touches a span struct and a mark byte for every
+ * pointer, and over a large heap those would otherwise cost a TLB miss
+ * each.  Heap lock held. */
+static void *meta_block(void)
+{
+	static unsigned given;
+	static char *huge_cur, *huge_end;
+	if (given < SMALL_BLOCKS) {
+		void *p = sgc_os_alloc(FIX_BLOCK);
+		given += p != NULL;
+		return p;
+	}
+	if (huge_cur == huge_end) {
+		huge_cur = sgc_os_alloc_huge(HUGE_BLOCK, HUGE_BLOCK);
+		if (!huge_cur)
+			return sgc_os_alloc(FIX_BLOCK);
+		huge_end = huge_cur + HUGE_BLOCK;
+	}
+	void *p = huge_cur;
+	huge_cur += FIX_BLOCK;
+	return p;
+}
 
 static struct sgc_span *free_structs;
 static char *fix_cur, *fix_end;
@@ -47,7 +74,7 @@ struct sgc_span *sgc_span_alloc_struct(void)
 		free_structs = s->next;
 	} else {
 		if (fix_cur == NULL || fix_cur + sizeof *s > fix_end) {
-			fix_cur = sgc_os_alloc(FIX_BLOCK);
+			fix_cur = meta_block();
 			if (!fix_cur)
 				return NULL;
 			fix_end = fix_cur + FIX_BLOCK;
@@ -79,7 +106,7 @@ static uint8_t *marks_alloc(uint32_t nelems)
 		return p;
 	}
 	if (marks_cur == NULL || marks_cur + bytes > marks_end) {
-		marks_cur = sgc_os_alloc(FIX_BLOCK);
+		marks_cur = meta_block();
 		if (!marks_cur)
 			return NULL;
 		marks_end = marks_cur + FIX_BLOCK;

@@ -265,6 +265,22 @@ START_TEST(test_os_alloc)
 }
 END_TEST
 
+/* Huge-page metadata: aligned as asked, zeroed, writable, released like
+ * any other (whether the system backs it with huge pages is its own). */
+START_TEST(test_os_alloc_huge)
+{
+	size_t size = (size_t)4 << 20, align = (size_t)2 << 20;
+	char *p = sgc_os_alloc_huge(size, align);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq((uintptr_t)p % align, 0);
+	ck_assert(all_zero(p, size));
+	memset(p, 0x5a, size);
+	ck_assert_int_eq(p[size - 1], 0x5a);
+	sgc_os_release(p, size);
+	ck_assert(!readable(p));
+}
+END_TEST
+
 static int check_stack_bounds(void)
 {
 	uintptr_t lo = 0, hi = 0;
@@ -353,6 +369,7 @@ Suite *make_os_suite(void)
 	tcase_add_test(tc, test_reserve_trims_excess);
 	tcase_add_test(tc, test_commit_decommit_release);
 	tcase_add_test(tc, test_os_alloc);
+	tcase_add_test(tc, test_os_alloc_huge);
 	suite_add_tcase(s, tc);
 	return s;
 }
