@@ -27,25 +27,6 @@ int sgc_pagealloc_init(struct sgc_pagealloc *pa, uintptr_t base,
 	return 0;
 }
 
-/* The length of the free run starting at bit i of w (bits past n count as
- * used); used by the summary.  w has SGC_CHUNK_WORDS words. */
-static unsigned free_run_at(const uint64_t *w, unsigned i)
-{
-	unsigned run = 0;
-	while (i < SGC_CHUNK_PAGES) {
-		uint64_t x = w[i / 64] >> (i % 64);
-		unsigned avail = 64 - i % 64;
-		unsigned z = x ? (unsigned)__builtin_ctzll(x) : avail;
-		if (z > avail)
-			z = avail;
-		run += z;
-		i += z;
-		if (z < avail)
-			break;
-	}
-	return run;
-}
-
 /* The longest run of zeros strictly between two set bits of x (x != 0),
  * or max if that is longer. */
 static unsigned inner_max(uint64_t x, unsigned max)
@@ -154,15 +135,17 @@ void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages)
 		pa->first_free = old / SGC_CHUNK_PAGES;
 }
 
-/* The length of the run of used pages starting at bit i of w. */
-static unsigned used_run_at(const uint64_t *w, unsigned i)
+/* The length of the run of pages starting at bit i of w (a chunk's
+ * words) that are all free (used 0) or all in use (used 1). */
+static unsigned run_at(const uint64_t *w, unsigned i, int used)
 {
 	unsigned run = 0;
 	while (i < SGC_CHUNK_PAGES) {
-		/* The bits shifted in at the top read as free here. */
-		uint64_t x = ~(w[i / 64] >> (i % 64));
+		uint64_t x = w[i / 64] >> (i % 64);
+		if (used) /* the bits shifted in at the top read as free */
+			x = ~x;
 		unsigned avail = 64 - i % 64;
-		unsigned z = x ? (unsigned)__builtin_ctzll(x) : 64;
+		unsigned z = x ? (unsigned)__builtin_ctzll(x) : avail;
 		if (z > avail)
 			z = avail;
 		run += z;
@@ -186,11 +169,11 @@ static long find_in_chunk(const struct sgc_pagealloc *pa, size_t c, size_t n)
 	}
 	unsigned i = 0;
 	while (i < SGC_CHUNK_PAGES) {
-		unsigned run = free_run_at(w, i);
+		unsigned run = run_at(w, i, 0);
 		if (run >= n)
 			return (long)(c * SGC_CHUNK_PAGES + i);
 		i += run;
-		i += used_run_at(w, i); /* the used pages that stopped it */
+		i += run_at(w, i, 1); /* the used pages that stopped it */
 	}
 	return -1;
 }
