@@ -12,9 +12,10 @@
  * disappearing links all take an object's address), which 16-byte blocks
  * shared by several objects would break; the smallest class is 8 bytes.
  *
- * The cache is reached through a thread-local pointer in the default
- * (general-dynamic) TLS model, compiled with TLS descriptors where the
- * compiler supports them, so it works when the library is dlopen'ed.
+ * The cache is reached through a thread-local pointer in the initial-exec
+ * TLS model (one load from the thread pointer, see sgc_tls_cache below);
+ * the rest of the library's TLS uses TLS descriptors where the compiler
+ * supports them.
  *
  * Locks: a cache is touched only by its thread, inside a critical section
  * (below), and by the collector while the world is stopped (flush).  The
