@@ -26,6 +26,7 @@
 #include "finalize.h"
 #include "os.h"
 #include "roots.h"
+#include "stats.h"
 #include "thread.h"
 
 struct entry {
@@ -56,6 +57,7 @@ static struct marker markers[SGC_MAX_MARKERS];
 static unsigned nmarkers = 1;        /* markers of the current phase */
 static unsigned markers_wanted;      /* GC_MARKERS / GC_set_markers_count */
 static unsigned helpers_started;
+static unsigned last_markers;        /* markers of the last phase */
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct segment *pool;         /* pool lock */
@@ -532,6 +534,10 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	nmarkers = helpers_started + 1;
 	if (markers_wanted && markers_wanted < nmarkers)
 		nmarkers = markers_wanted;
+	if ((size_t)sgc_load_relaxed(&sgc_stats.live_bytes) <
+	    SGC_PARALLEL_MARK_MIN_LIVE)
+		nmarkers = 1;
+	last_markers = nmarkers;
 	for (unsigned i = 0; i < nmarkers; i++) {
 		memset(&markers[i].res, 0, sizeof markers[i].res);
 		markers[i].page_marked = NULL; /* page marks were just reset */
@@ -673,6 +679,11 @@ void GC_start_mark_threads(void)
 	sgc_world_lock_acquire();
 	start_helpers();
 	sgc_world_lock_release();
+}
+
+unsigned sgc_mark_last_markers(void)
+{
+	return last_markers;
 }
 
 unsigned sgc_mark_helpers(void)

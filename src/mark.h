@@ -62,6 +62,10 @@ SGC_HIDDEN void sgc_mark_drain(void);
 SGC_HIDDEN void sgc_mark_set_markers(unsigned n);
 SGC_HIDDEN void sgc_mark_init(void);
 SGC_HIDDEN unsigned sgc_mark_helpers(void);
+
+/* How many markers the last mark phase used: the helpers join only when
+ * the mark before found SGC_PARALLEL_MARK_MIN_LIVE or more live data. */
+SGC_HIDDEN unsigned sgc_mark_last_markers(void);
 SGC_HIDDEN void sgc_mark_start_helpers(void);
 SGC_HIDDEN void sgc_mark_fork_child(void);
 

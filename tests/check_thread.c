@@ -626,6 +626,28 @@ START_TEST(test_parallel_mark_equals_single)
 }
 END_TEST
 
+/* The helpers mark only where it pays: not over a small heap (waking
+ * them costs more than they save), over a larger one every marker. */
+START_TEST(test_small_heap_marks_alone)
+{
+	GC_gcollect();
+	GC_gcollect();
+	ck_assert_uint_eq(sgc_mark_last_markers(), 1);
+	for (int i = 0; i < 8; i++)
+		roots_for_mark[i] = make_tree(13); /* 4 MiB live */
+	GC_gcollect(); /* the first to see them */
+	GC_gcollect();
+	ck_assert_uint_ge(sgc_mark_helpers(), 1);
+	ck_assert_uint_eq(sgc_mark_last_markers(), sgc_mark_helpers() + 1);
+	for (int i = 0; i < 8; i++)
+		roots_for_mark[i] = NULL;
+	sgc_test_clear_stack();
+	GC_gcollect();
+	GC_gcollect();
+	ck_assert_uint_eq(sgc_mark_last_markers(), 1);
+}
+END_TEST
+
 Suite *make_thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -641,6 +663,7 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_pthread_wrappers);
 	tcase_add_test(tc, test_call_with_alloc_lock);
 	tcase_add_test(tc, test_parallel_mark_equals_single);
+	tcase_add_test(tc, test_small_heap_marks_alone);
 	tcase_add_test(tc, test_large_objects_threads);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
