@@ -32,7 +32,8 @@ struct sgc_config {
  * the allocators sweep in proportion anyway (sweep.h). */
 enum {
 	SGC_BACKGROUND_NONE,     /* no thread (SPANGC_BACKGROUND_SWEEP=0) */
-	SGC_BACKGROUND_SCAVENGE, /* return free memory (the default) */
+	SGC_BACKGROUND_SCAVENGE, /* return free memory; sweep only when the
+				  * program has gone quiet (the default) */
 	SGC_BACKGROUND_SWEEP     /* sweep, then that (=1) */
 };
 

@@ -66,6 +66,12 @@
  * memory of a peak goes back to the system within a few minutes. */
 #define SGC_HEAP_TARGET_TAU_NS ((uint64_t)60000000000)
 
+/* With background sweeping off (the default), the background thread
+ * sweeps what is left of a cycle only when no other cycle has come for
+ * this long: the program has gone quiet, and its garbage's memory can go
+ * back to the system (init.h, sweep.c). */
+#define SGC_QUIET_SWEEP_NS ((uint64_t)1000000000)
+
 /* Helper markers join a mark only when the last one found at least this
  * much live data: waking them costs tens of microseconds, more than they
  * save on a small heap (alloc_rate's pauses: 12 ms in all with one

@@ -1,10 +1,12 @@
 /*
  * sweep.c: sweeping and the page reclaimer (see sweep.h).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <gc/gc.h>
 #include "cache.h"
 #include "central.h"
@@ -280,14 +282,34 @@ static void scavenge_excess(void)
 		sgc_heap_scavenge_some(retained - keep);
 }
 
-/* Sleep until a cycle newer than *seen is announced. */
+struct bg_wait {
+	unsigned long seen;   /* the last cycle announced and handled */
+	uint64_t timeout_ns;  /* 0: wait for ever */
+	int arrived;          /* out: a newer cycle was announced */
+};
+
+/* Sleep until a cycle newer than w->seen is announced, or the timeout
+ * passes. */
 static void *wait_for_cycle(void *arg)
 {
-	unsigned long *seen = arg;
+	struct bg_wait *w = arg;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += (time_t)(w->timeout_ns / 1000000000u);
+	until.tv_nsec += (long)(w->timeout_ns % 1000000000u);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
 	pthread_mutex_lock(&bg_lock);
-	while (bg_gen == *seen)
-		pthread_cond_wait(&bg_wake, &bg_lock);
-	*seen = bg_gen;
+	while (bg_gen == w->seen)
+		if (w->timeout_ns == 0)
+			pthread_cond_wait(&bg_wake, &bg_lock);
+		else if (pthread_cond_timedwait(&bg_wake, &bg_lock,
+						&until) == ETIMEDOUT)
+			break;
+	w->arrived = bg_gen != w->seen;
+	w->seen = bg_gen;
 	pthread_mutex_unlock(&bg_lock);
 	return NULL;
 }
@@ -295,7 +317,6 @@ static void *wait_for_cycle(void *arg)
 static void *bg_main(void *arg)
 {
 	(void)arg;
-	unsigned long seen = 0;
 	sigset_t ours;
 	sigemptyset(&ours);
 	sigaddset(&ours, sgc_thread_suspend_signal());
@@ -303,6 +324,7 @@ static void *bg_main(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
 	sgc_thread_register(0, SGC_THREAD_INTERNAL);
 	struct sgc_cache *c = sgc_cache_get();
+	struct bg_wait w = { 0, 0, 0 };
 	for (;;) {
 		/* Idle, the sweeper holds nothing of the heap: it waits as a
 		 * blocked thread, which no collection signals.  (A stop signal
@@ -310,9 +332,25 @@ static void *bg_main(void *arg)
 		 * runs the handler there, in a blocking call, even while its
 		 * own allocator's lock is held, and other threads then wait
 		 * for that lock instead of answering the stop.) */
-		GC_do_blocking(wait_for_cycle, &seen);
-		for (unsigned n = 1;
-		     sgc_config.background == SGC_BACKGROUND_SWEEP; n++) {
+		if (!w.arrived) {
+			w.timeout_ns = 0;
+			GC_do_blocking(wait_for_cycle, &w);
+		}
+		if (sgc_config.background == SGC_BACKGROUND_SCAVENGE) {
+			/* The allocators sweep while they allocate.  If no cycle
+			 * follows within SGC_QUIET_SWEEP_NS, the program has gone
+			 * quiet: sweep the rest, so that the memory of its
+			 * garbage can go back to the system too. */
+			sgc_critical_enter(c);
+			scavenge_excess();
+			sgc_critical_leave(c);
+			w.timeout_ns = SGC_QUIET_SWEEP_NS;
+			GC_do_blocking(wait_for_cycle, &w);
+			if (w.arrived)
+				continue;
+		}
+		w.arrived = 0;
+		for (unsigned n = 1;; n++) {
 			sgc_critical_enter(c);
 			size_t pages = sgc_sweep_one();
 			sgc_critical_leave(c);

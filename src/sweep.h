@@ -9,8 +9,9 @@
  *  (c) by a background sweeper thread (a registered thread of the
  *      collector's own, stopped like any other while it works, and
  *      blocked, as in GC_do_blocking, while it waits for a cycle), when
- *      SPANGC_BACKGROUND_SWEEP=1 asks for it; by default that thread only
- *      returns memory (init.h says why);
+ *      SPANGC_BACKGROUND_SWEEP=1 asks for it; by default that thread
+ *      returns memory, and sweeps only once no cycle has come for a
+ *      second (SGC_QUIET_SWEEP_NS; init.h says why);
  *  (d) by the page reclaimer, which, before the heap takes new pages,
  *      frees whole spans with nothing marked, found through
  *      page_in_use & ~page_marks without touching their object bits;

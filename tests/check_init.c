@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "collect.h"
 #include "heap.h"
 #include "init.h"
+#include "sweep.h"
 #include "pacer.h"
 
 #define scrub_stack sgc_test_clear_stack
@@ -283,6 +285,26 @@ START_TEST(test_background_none)
 }
 END_TEST
 
+/* By default the background thread leaves sweeping to the allocators,
+ * but sweeps what is left once the program has gone quiet (no cycle for
+ * SGC_QUIET_SWEEP_NS), so that the garbage's memory can go back. */
+START_TEST(test_background_quiet_sweep)
+{
+	no_gc_env();
+	unsetenv("SPANGC_BACKGROUND_SWEEP");
+	GC_init();
+	for (size_t total = 0; total < 16 * MIB; total += 1024)
+		g_keep = GC_malloc(1000);
+	g_keep = NULL;
+	/* A cycle that nothing sweeps after: no allocation follows. */
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 1);
+	ck_assert_int_eq(sgc_sweep_done(), 0);
+	for (int i = 0; i < 400 && !sgc_sweep_done(); i++)
+		usleep(50000);
+	ck_assert_int_eq(sgc_sweep_done(), 1);
+}
+END_TEST
+
 START_TEST(test_dont_gc)
 {
 	no_gc_env();
@@ -414,6 +436,7 @@ Suite *make_init_suite(void)
 	tcase_add_test(tc, test_background_default);
 	tcase_add_test(tc, test_background_sweep);
 	tcase_add_test(tc, test_background_none);
+	tcase_add_test(tc, test_background_quiet_sweep);
 	tcase_add_test(tc, test_dont_gc);
 	tcase_add_test(tc, test_print_stats);
 	tcase_add_test(tc, test_no_print_stats);
