@@ -174,10 +174,9 @@ static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 		collect_from(c, SGC_REASON_ALLOC);
 	sgc_sweep_pay();
 	int expand = !GC_get_dont_expand();
-	struct sgc_span *s = sgc_heap_alloc_span(npages, spc,
-						 expand && sgc_pacer_may_grow(),
-						 needzero);
-	if (!s && expand && !sgc_pacer_may_grow()) {
+	int grow = expand && sgc_pacer_may_grow();
+	struct sgc_span *s = sgc_heap_alloc_span(npages, spc, grow, needzero);
+	if (!s && expand && !grow) { /* full, budget spent: as in the refill */
 		collect_from(c, SGC_REASON_FULL);
 		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
 	}
@@ -240,17 +239,13 @@ static SGC_NOINLINE void *alloc_other(struct sgc_cache *c, size_t lb,
 }
 
 /* Allocation of every kind, inlined into GC_malloc and GC_malloc_atomic
- * so that their kind is a constant there.  request_size, for the sizes
- * that cannot overflow. */
+ * so that their kind is a constant there.  Below SGC_MAX_SMALL_SIZE the
+ * compiler knows request_size cannot overflow and drops its checks. */
 static SGC_ALWAYS_INLINE void *alloc_kind(size_t lb, unsigned kind)
 {
 	struct sgc_cache *c = sgc_self_cache("GC_malloc");
-	if (SGC_LIKELY(lb < SGC_MAX_SMALL_SIZE)) {
-		size_t req = lb + (GC_all_interior_pointers &&
-				   !kind_uncollectable(kind));
-		req = req <= 8 ? 8 : (req + 15) & ~(size_t)15;
-		return alloc_small(c, req, kind, lb);
-	}
+	if (SGC_LIKELY(lb < SGC_MAX_SMALL_SIZE))
+		return alloc_small(c, request_size(lb, kind), kind, lb);
 	return alloc_other(c, lb, kind);
 }
 

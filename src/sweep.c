@@ -293,13 +293,15 @@ struct bg_wait {
 static void *wait_for_cycle(void *arg)
 {
 	struct bg_wait *w = arg;
-	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += (time_t)(w->timeout_ns / 1000000000u);
-	until.tv_nsec += (long)(w->timeout_ns % 1000000000u);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	struct timespec until = { 0, 0 };
+	if (w->timeout_ns) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += (time_t)(w->timeout_ns / 1000000000u);
+		until.tv_nsec += (long)(w->timeout_ns % 1000000000u);
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
 	}
 	pthread_mutex_lock(&bg_lock);
 	while (bg_gen == w->seen)
