@@ -29,7 +29,8 @@ void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 
 void sgc_pacer_reuse_heap(size_t live, size_t retained, uint64_t now)
 {
-	size_t b = (size_t)sgc_load_relaxed(&sgc_pacer.budget);
+	/* The formula's budget: calling this twice does not compound. */
+	size_t b = (size_t)sgc_load_relaxed(&sgc_pacer.min_budget);
 	size_t h = __atomic_load_n(&sgc_pacer.heap_target, __ATOMIC_RELAXED);
 	uint64_t dt = now - sgc_pacer.heap_target_ns;
 	if (dt >= SGC_HEAP_TARGET_TAU_NS)
