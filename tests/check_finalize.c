@@ -10,7 +10,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
-#include <time.h>
 #include <gc/gc.h>
 #include <gc/gc_disclaim.h>
 #include <gc/javaxfc.h>
@@ -961,32 +960,21 @@ static NOINLINE void make_many_counted(void)
 	}
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-/* Registering, collecting and running 100,000 finalizers is linear: the
- * bound, 20 us per object, is about 20 times what it costs here (under
- * the sanitizers too), and a quadratic table would exceed it by far. */
-START_TEST(test_many_linear)
+/* 100,000 finalizers registered while others are queued, collected and
+ * run in one cycle: every one runs, and the table is empty afterwards.
+ * (How the cost grows with the count is a benchmark's question; unit
+ * tests assert no timing.) */
+START_TEST(test_many_finalizers)
 {
 	GC_set_finalize_on_demand(1);
 	make_many(); /* registered while others are queued and run */
-	double t0 = now();
 	make_many_counted();
 	collect_n(1);
 	int ran = GC_invoke_finalizers();
-	double per = (now() - t0) / MANY * 1e6;
-	fprintf(stderr, "test_many_linear: %.2f us per finalizable object\n",
-		per);
 	/* All of them dead: a stale register may keep one or two. */
 	ck_assert_int_ge(counted, MANY - 4);
 	ck_assert_int_ge(ran, MANY);
 	ck_assert_uint_le(sgc_finalize_count(), 8);
-	ck_assert_double_lt(per, 20.0);
 }
 END_TEST
 
@@ -1133,7 +1121,7 @@ static Suite *finalize_suite(void)
 
 	tc = tcase_create("scale");
 	sgc_test_pad_fixture(tc);
-	tcase_add_test(tc, test_many_linear);
+	tcase_add_test(tc, test_many_finalizers);
 	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 	return s;
