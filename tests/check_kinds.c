@@ -574,6 +574,151 @@ START_TEST(test_inline_macros)
 }
 END_TEST
 
+
+/* ---- Displacements and pointer checks ---- */
+
+static void *volatile g_disp[4];
+
+/* Objects held at +0, +16 (registered), +24 (not) and, large, +16. */
+static SGC_NOINLINE void build_displaced(uintptr_t *hd)
+{
+	char *a = GC_malloc(64), *b = GC_malloc(64), *c = GC_malloc(64);
+	char *d = GC_malloc(100000);
+	ck_assert(a && b && c && d);
+	g_disp[0] = a;
+	g_disp[1] = b + 16;
+	g_disp[2] = c + 24;
+	g_disp[3] = d + 16;
+	hd[0] = sgc_test_hide(a);
+	hd[1] = sgc_test_hide(b);
+	hd[2] = sgc_test_hide(c);
+	hd[3] = sgc_test_hide(d);
+}
+
+static void interior_off_setup(void)
+{
+	setenv("SPANGC_BACKGROUND_SWEEP", "0", 0);
+	GC_set_all_interior_pointers(0);
+	GC_init();
+	sgc_test_pad = GC_malloc(16);
+}
+
+START_TEST(test_displacements)
+{
+	uintptr_t hd[4];
+	ck_assert_int_eq(GC_get_all_interior_pointers(), 0);
+	GC_REGISTER_DISPLACEMENT(16);
+	build_displaced(hd);
+	sgc_test_collect();
+	sgc_test_collect();
+	ck_assert(hidden_live(hd[0]));
+	ck_assert(hidden_live(hd[1]));
+	ck_assert(!hidden_live(hd[2]));
+	ck_assert(hidden_live(hd[3]));
+	/* registering it later keeps the next ones */
+	GC_register_displacement(24);
+	GC_debug_register_displacement(40);
+	build_displaced(hd);
+	sgc_test_collect();
+	ck_assert(hidden_live(hd[2]));
+}
+END_TEST
+
+START_TEST(test_displacement_too_large_aborts)
+{
+	GC_register_displacement(SGC_MAX_DISPLACEMENT);
+}
+END_TEST
+
+static int fails_same, fails_disp, fails_visible;
+static void GC_CALLBACK same_fail(void *p, void *q)
+{
+	(void)p;
+	(void)q;
+	fails_same++;
+}
+static void GC_CALLBACK disp_fail(void *p)
+{
+	(void)p;
+	fails_disp++;
+}
+static void GC_CALLBACK visible_fail(void *p)
+{
+	(void)p;
+	fails_visible++;
+}
+
+static void *volatile g_static_word;
+
+START_TEST(test_pointer_checks)
+{
+	GC_same_obj_print_proc = same_fail;
+	GC_is_valid_displacement_print_proc = disp_fail;
+	GC_is_visible_print_proc = visible_fail;
+	char *a = GC_malloc(64), *b = GC_malloc(64);
+	void **n = GC_malloc(4 * sizeof(void *));
+	void **at = GC_malloc_atomic(4 * sizeof(void *));
+	static char outside[64];
+
+	ck_assert_ptr_eq(GC_same_obj(a + 10, a), a + 10);
+	ck_assert_int_eq(fails_same, 0);
+	GC_same_obj(a, b);
+	ck_assert_int_eq(fails_same, 1);
+	GC_same_obj(outside + 1, outside); /* neither in the heap */
+	ck_assert_int_eq(fails_same, 1);
+	GC_same_obj(outside, a);
+	ck_assert_int_eq(fails_same, 2);
+
+	char *p = a;
+	ck_assert_ptr_eq(GC_pre_incr((void **)&p, 8), a + 8);
+	ck_assert_ptr_eq(p, a + 8);
+	ck_assert_ptr_eq(GC_post_incr((void **)&p, 8), a + 8);
+	ck_assert_ptr_eq(p, a + 16);
+	GC_pre_incr((void **)&p, 4096); /* out of the object */
+	ck_assert_int_eq(fails_same, 3);
+
+	/* interior pointers on: any interior pointer is valid */
+	GC_is_valid_displacement(a + 24);
+	GC_is_valid_displacement(outside);
+	ck_assert_int_eq(fails_disp, 0);
+
+	ck_assert_ptr_eq(GC_is_visible(n + 1), n + 1);
+	GC_is_visible((void *)&g_static_word);
+	void *local = NULL;
+	GC_is_visible(&local);
+	ck_assert_int_eq(fails_visible, 0);
+	GC_is_visible(at + 1);
+	ck_assert_int_eq(fails_visible, 1);
+	GC_is_visible((char *)n + 1); /* unaligned */
+	ck_assert_int_eq(fails_visible, 2);
+	void **m = malloc(16);
+	GC_is_visible(m);
+	ck_assert_int_eq(fails_visible, 3);
+	free(m);
+	(void)local;
+}
+END_TEST
+
+START_TEST(test_pointer_checks_interior_off)
+{
+	GC_is_valid_displacement_print_proc = disp_fail;
+	char *a = GC_malloc(64);
+	GC_is_valid_displacement(a);
+	ck_assert_int_eq(fails_disp, 0);
+	GC_is_valid_displacement(a + 24);
+	ck_assert_int_eq(fails_disp, 1);
+	GC_register_displacement(24);
+	GC_is_valid_displacement(a + 24);
+	ck_assert_int_eq(fails_disp, 1);
+}
+END_TEST
+
+START_TEST(test_same_obj_default_aborts)
+{
+	GC_same_obj(GC_malloc(16), GC_malloc(16));
+}
+END_TEST
+
 Suite *make_kinds_suite(void);
 
 Suite *make_kinds_suite(void)
@@ -602,6 +747,22 @@ Suite *make_kinds_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_malloc_many);
 	tcase_add_test(tc, test_inline_macros);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("ptrcheck");
+	sgc_test_pad_fixture(tc);
+	tcase_add_test(tc, test_pointer_checks);
+	tcase_add_test_raise_signal(tc, test_same_obj_default_aborts, SIGABRT);
+	suite_add_tcase(s, tc);
+
+	/* GC_set_all_interior_pointers must come before GC_init. */
+	tc = tcase_create("displacements");
+	tcase_add_checked_fixture(tc, interior_off_setup, sgc_test_teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_displacements);
+	tcase_add_test(tc, test_pointer_checks_interior_off);
+	tcase_add_test_raise_signal(tc, test_displacement_too_large_aborts,
+				    SIGABRT);
 	suite_add_tcase(s, tc);
 	return s;
 }
