@@ -17,9 +17,10 @@ void GC_register_displacement(size_t n)
 	if (n >= SGC_MAX_DISPLACEMENT)
 		sgc_fatal("GC_register_displacement(%zu): displacements must"
 			  " be below %d", n, SGC_MAX_DISPLACEMENT);
-	int taken = sgc_kinds_lock();
+	/* A byte that only goes from 0 to 1: no lock, and no start-up (a
+	 * client may register displacements before GC_init, and before
+	 * GC_set_all_interior_pointers(0)). */
 	__atomic_store_n(&sgc_displacements[n], 1, __ATOMIC_RELAXED);
-	sgc_kinds_unlock(taken);
 }
 
 void GC_debug_register_displacement(size_t n)

@@ -10,7 +10,7 @@
  * reading the table while a client registers one sees the byte either 0
  * or 1, and both are right for a mark that began before the call.
  *
- * Locks: the world lock to register; the checks take the roots lock
+ * Locks: none to register; the checks take the roots lock
  * (GC_is_visible) inside a critical section, as GC_add_roots does.
  */
 #ifndef SGC_PTRCHECK_H
