@@ -210,6 +210,14 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	 * object alive.  Taking s->start only afterwards let collections
 	 * free large objects still being handed out. */
 	void *p = s ? (void *)s->start : NULL;
+	/* A kind scanned by a descriptor or mark procedure must never show
+	 * the mark an old object's words (they would be read as descriptors
+	 * or handed to the client's procedure): zero it before a collection
+	 * can see it. */
+	int zero_now = p && needzero &&
+		       sgc_kinds[kind].scanned == SGC_SCAN_DESCR;
+	if (zero_now)
+		memset(p, 0, npages * SGC_PAGE_SIZE);
 	sgc_critical_leave(c);
 	if (!p)
 		return sgc_oom(lb);
@@ -217,7 +225,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	/* Outside the critical section: the object is allocated and p holds
 	 * it, so a collection keeps it; zeroing a large object must not hold
 	 * up a stop. */
-	if (needzero && sgc_kinds[kind].zeroed)
+	if (needzero && !zero_now && sgc_kinds[kind].zeroed)
 		memset(p, 0, npages * SGC_PAGE_SIZE);
 	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
 		finalize_keeping(p);
