@@ -52,8 +52,21 @@
 /* The most objects a span holds: one page of the smallest (8-byte) class. */
 #define SGC_MAX_SPAN_OBJECTS (SGC_PAGE_SIZE / 8)
 
-/* Object kinds: bdwgc's four built-in kinds plus room for GC_new_kind. */
-#define SGC_MAX_KINDS 16
+/* Object kinds: bdwgc's four built-in kinds plus room for GC_new_kind,
+ * the typed and gcj kinds and GC_finalized_malloc's; bdwgc allows 24. */
+#define SGC_MAX_KINDS 24
+
+/* Mark procedures (gc_mark.h): the table bdwgc's descriptors index,
+ * 1 << GC_LOG_MAX_MARK_PROCS entries. */
+#define SGC_MAX_MARK_PROCS 64
+
+/* Displacements (GC_register_displacement) are offsets below this, as in
+ * bdwgc (its heap block size). */
+#define SGC_MAX_DISPLACEMENT 4096
+
+/* Entries a client mark procedure may push per call before the collector
+ * takes them over (mark.c). */
+#define SGC_MARK_PROC_ENTRIES 512
 
 /* Granularity of the heap's growth inside the reservation (1 MiB). */
 #define SGC_GROW_PAGES 128

@@ -210,6 +210,14 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	 * object alive.  Taking s->start only afterwards let collections
 	 * free large objects still being handed out. */
 	void *p = s ? (void *)s->start : NULL;
+	/* A kind scanned by a descriptor or mark procedure must never show
+	 * the mark an old object's words (they would be read as descriptors
+	 * or handed to the client's procedure): zero it before a collection
+	 * can see it. */
+	int zero_now = p && needzero &&
+		       sgc_kinds[kind].scanned == SGC_SCAN_DESCR;
+	if (zero_now)
+		memset(p, 0, npages * SGC_PAGE_SIZE);
 	sgc_critical_leave(c);
 	if (!p)
 		return sgc_oom(lb);
@@ -217,7 +225,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	/* Outside the critical section: the object is allocated and p holds
 	 * it, so a collection keeps it; zeroing a large object must not hold
 	 * up a stop. */
-	if (needzero && sgc_kinds[kind].zeroed)
+	if (needzero && !zero_now && sgc_kinds[kind].zeroed)
 		memset(p, 0, npages * SGC_PAGE_SIZE);
 	if (SGC_UNLIKELY(sgc_load_relaxed(&sgc_finalize_queued)))
 		finalize_keeping(p);
@@ -252,6 +260,42 @@ static SGC_ALWAYS_INLINE void *alloc_kind(size_t lb, unsigned kind)
 void *sgc_alloc(size_t lb, unsigned kind)
 {
 	return alloc_kind(lb, kind);
+}
+
+/* One object from the usual path (which may refill, collect, or grow the
+ * heap), then more free slots of the span it came from, taken in one
+ * critical section and linked through their first words. */
+void *sgc_alloc_many(size_t raw, unsigned kind)
+{
+	struct sgc_cache *c = sgc_self_cache("GC_generic_malloc_many");
+	size_t req = raw <= 8 ? 8 : (raw + 15) & ~(size_t)15;
+	if (req < raw || req > SGC_MAX_SMALL_SIZE) {
+		if (req < raw || req > SIZE_MAX - SGC_ARENA_SIZE)
+			return sgc_oom(raw);
+		return alloc_large(c, req, kind, raw);
+	}
+	unsigned spc = sgc_spanclass(kind, sgc_size_to_class(req));
+	void *first = alloc_small(c, req, kind, raw);
+	if (!first)
+		return NULL;
+	void **tail = first;
+	sgc_critical_enter(c);
+	struct sgc_span *s = c->alloc[spc];
+	size_t want = s->elem_size ? SGC_PAGE_SIZE / s->elem_size : 1;
+	for (size_t n = 1; n < want; n++) {
+		uint32_t idx = sgc_span_next_free_index(s);
+		if (idx == s->nelems)
+			break;
+		s->alloc_count++;
+		void **p = (void **)(s->start + (uintptr_t)idx * s->elem_size);
+		if (s->needzero)
+			zero_object(p, s->elem_size);
+		*tail = p;
+		tail = p;
+	}
+	*tail = NULL;
+	sgc_critical_leave(c);
+	return first;
 }
 
 void *sgc_alloc_aligned(size_t lb, size_t align, unsigned kind)

@@ -26,6 +26,12 @@
  * memory cannot be had. */
 SGC_HIDDEN void *sgc_alloc(size_t lb, unsigned kind);
 
+/* Objects of raw bytes (the extra byte already counted) and kind, linked
+ * through their first words, the last link NULL: as many as the free
+ * slots of one span give, up to a page's worth; NULL (after the OOM
+ * function) when not even one can be had. */
+SGC_HIDDEN void *sgc_alloc_many(size_t raw, unsigned kind);
+
 struct sgc_cache;
 
 /* The calling thread's cache; initialises the collector on first use and

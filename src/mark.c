@@ -13,15 +13,30 @@
  * Helper markers are threads of the collector's own; they are not
  * registered (never stopped) and run only while the world is stopped,
  * woken by the collecting thread, which is marker 0.
+ *
+ * A mark-stack entry is an address and one of bdwgc's mark descriptors
+ * (gc_mark.h): a length in bytes (tag GC_DS_LENGTH, what the collector's
+ * own kinds push: a whole object, a root range, a large object's piece),
+ * a bitmap, a mark procedure with its environment, or a per-object
+ * descriptor.  Client kinds (kinds.h) push their objects with the span's
+ * descriptor.  A mark procedure runs on whichever marker pops its object;
+ * it gets a private buffer of SGC_MARK_PROC_ENTRIES entries as its "mark
+ * stack", and what it leaves there is moved onto the marker's own stack
+ * when it returns, so bdwgc's contract (push, return the new top) holds
+ * without the client ever touching the shared segments.  GC_mark_and_push
+ * called from a mark procedure marks and pushes straight onto the calling
+ * marker's stack and returns the top it was given.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <gc/gc.h>
+#include <gc/gc_mark.h>
 #include "central.h"
 #include "heap.h"
 #include "init.h"
+#include "kinds.h"
 #include "mark.h"
 #include "finalize.h"
 #include "os.h"
@@ -29,8 +44,16 @@
 #include "stats.h"
 #include "thread.h"
 
+/* len is a mark descriptor (see above): for the collector's own kinds, a
+ * length in bytes, a multiple of 8, so its tag is GC_DS_LENGTH. */
 struct entry {
 	uintptr_t start, len;
+};
+
+/* bdwgc's mark-stack entry, as mark procedures see it (opaque to them). */
+struct GC_ms_entry {
+	void *mse_start;
+	GC_word mse_descr;
 };
 
 #define SEGMENT_ENTRIES 1024
@@ -48,6 +71,9 @@ struct marker {
 	struct sgc_mark_result res;
 	pthread_t thread;
 	int started;
+	/* mark procedures' buffer: entry 0 stands before the first, so
+	 * that the empty top, one below, is a valid pointer */
+	struct GC_ms_entry *proc_buf;
 	unsigned long seen_gen; /* phase lock: the last phase it ran */
 } __attribute__((aligned(64)));
 
@@ -58,6 +84,10 @@ static unsigned nmarkers = 1;        /* markers of the current phase */
 static unsigned markers_wanted;      /* GC_MARKERS / GC_set_markers_count */
 static unsigned helpers_started;
 static unsigned last_markers;        /* markers of the last phase */
+
+/* The marker the calling thread runs as: set while a marker thread
+ * marks, for GC_mark_and_push and the push calls. */
+static __thread struct marker *self_marker;
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct segment *pool;         /* pool lock */
@@ -276,8 +306,10 @@ static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
 	if (!set_mark(m, o))
 		return;
 	uintptr_t size = count_live(m, o->span);
-	if (o->span->scanned)
+	if (SGC_LIKELY(o->span->scanned == SGC_SCAN_WHOLE))
 		push(m, o->base, size);
+	else if (o->span->scanned && o->span->descr)
+		push(m, o->base, o->span->descr);
 }
 
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
@@ -309,6 +341,102 @@ static SGC_NO_SANITIZE void scan_range(struct marker *m, uintptr_t lo,
 	}
 }
 
+/* The words of [start, ...) whose bits are set in bm, most significant
+ * bit first (GC_DS_BITMAP; the tag bits are clear). */
+static SGC_NO_SANITIZE void scan_bitmap(struct marker *m, uintptr_t start,
+					uintptr_t bm)
+{
+	uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
+	for (uintptr_t p = start; bm; bm <<= 1, p += sizeof(void *)) {
+		if ((intptr_t)bm >= 0)
+			continue;
+		uintptr_t w = *(const uintptr_t *)p;
+		if (w - lo_h < span)
+			mark_word(m, w);
+	}
+}
+
+static SGC_NOINLINE void call_mark_proc(struct marker *m, uintptr_t start,
+					uintptr_t d)
+{
+	unsigned idx = (unsigned)(d >> GC_DS_TAG_BITS) &
+		       (SGC_MAX_MARK_PROCS - 1);
+	GC_mark_proc proc = sgc_kinds_mark_proc(idx);
+	if (!proc)
+		sgc_fatal("mark: the descriptor of the object at %p names mark"
+			  " procedure %u, which was never registered",
+			  (void *)start, idx);
+	if (!m->proc_buf) {
+		struct GC_ms_entry *b = sgc_os_alloc(
+			(SGC_MARK_PROC_ENTRIES + 1) * sizeof *b);
+		if (!b)
+			sgc_fatal("mark: out of memory for a mark procedure's"
+				  " stack");
+		m->proc_buf = b + 1;
+	}
+	struct GC_ms_entry *buf = m->proc_buf;
+	struct GC_ms_entry *top = proc((GC_word *)start, buf - 1,
+				       buf + SGC_MARK_PROC_ENTRIES,
+				       d >> (GC_DS_TAG_BITS +
+					     GC_LOG_MAX_MARK_PROCS));
+	if (top < buf - 1 || top >= buf + SGC_MARK_PROC_ENTRIES)
+		sgc_fatal("mark: mark procedure %u returned a mark stack"
+			  " pointer %p outside the stack it was given"
+			  " [%p, %p)", idx, (void *)top, (void *)(buf - 1),
+			  (void *)(buf + SGC_MARK_PROC_ENTRIES));
+	for (struct GC_ms_entry *e = buf; e <= top; e++)
+		if (e->mse_descr)
+			push(m, (uintptr_t)e->mse_start, e->mse_descr);
+}
+
+/* Scan the object at start as descriptor d says (any tag). */
+static SGC_NO_SANITIZE void scan_descr(struct marker *m, uintptr_t start,
+				       uintptr_t d)
+{
+	switch (d & GC_DS_TAGS) {
+	case GC_DS_LENGTH:
+		scan_range(m, start, start + d);
+		return;
+	case GC_DS_BITMAP:
+		scan_bitmap(m, start, d & ~(uintptr_t)GC_DS_TAGS);
+		return;
+	case GC_DS_PROC:
+		call_mark_proc(m, start, d);
+		return;
+	default:
+		break;
+	}
+	/* GC_DS_PER_OBJECT: the real descriptor is in the object, or, for a
+	 * negative displacement, in the type its first word points to. */
+	intptr_t off = (intptr_t)(d & ~(uintptr_t)GC_DS_TAGS);
+	uintptr_t real;
+	if (off >= 0) {
+		real = *(const uintptr_t *)(start + (uintptr_t)off);
+	} else {
+		uintptr_t type = *(const uintptr_t *)start;
+		if (!type) /* allocated, type not stored yet: all zero */
+			return;
+		real = *(const uintptr_t *)(type + (uintptr_t)(-off) -
+					    GC_INDIR_PER_OBJ_BIAS);
+	}
+	if ((real & GC_DS_TAGS) == GC_DS_PER_OBJECT)
+		sgc_fatal("mark: the per-object descriptor of the object at"
+			  " %p is itself per-object (%#lx)", (void *)start,
+			  (unsigned long)real);
+	if (real)
+		scan_descr(m, start, real);
+}
+
+/* Scan an object of a scanned kind now. */
+static void scan_object(struct marker *m, const struct sgc_span *s,
+			uintptr_t base, uintptr_t size)
+{
+	if (s->scanned == SGC_SCAN_WHOLE)
+		scan_range(m, base, base + size);
+	else if (s->descr)
+		scan_descr(m, base, s->descr);
+}
+
 #define PREFETCH_DEPTH 32
 
 /* Scan what the local stack holds.  Entries pass through a small FIFO
@@ -321,7 +449,8 @@ static void drain_local(struct marker *m)
 	for (;;) {
 		struct entry e;
 		while (count < PREFETCH_DEPTH && pop(m, &e)) {
-			if (e.len > SGC_MARK_CHUNK_BYTES) {
+			if ((e.len & GC_DS_TAGS) == GC_DS_LENGTH &&
+			    e.len > SGC_MARK_CHUNK_BYTES) {
 				/* Split large objects so that other markers
 				 * can take the pieces. */
 				push(m, e.start + SGC_MARK_CHUNK_BYTES,
@@ -340,7 +469,10 @@ static void drain_local(struct marker *m)
 		if (nmarkers > 1 && sgc_load_relaxed(&nwait) &&
 		    !sgc_load_relaxed(&nfull))
 			share(m);
-		scan_range(m, e.start, e.start + e.len);
+		if (SGC_LIKELY((e.len & GC_DS_TAGS) == GC_DS_LENGTH))
+			scan_range(m, e.start, e.start + e.len);
+		else
+			scan_descr(m, e.start, e.len);
 	}
 }
 
@@ -355,6 +487,7 @@ static void drain_parallel(struct marker *m)
 static void *helper_main(void *arg)
 {
 	struct marker *m = arg;
+	self_marker = m;
 	pthread_mutex_lock(&phase_lock);
 	for (;;) {
 		while (phase_gen == m->seen_gen)
@@ -441,11 +574,14 @@ static void mark_all_on(struct marker *m, struct sgc_span_list *l)
 static void push_all_on(struct marker *m, struct sgc_span_list *l)
 {
 	for (struct sgc_span *s = l->head; s; s = s->next) {
-		uintptr_t size = sgc_span_elem_bytes(s);
+		uintptr_t d = s->scanned == SGC_SCAN_WHOLE ?
+				      sgc_span_elem_bytes(s) : s->descr;
+		if (!d)
+			continue;
 		for (uint32_t i = 0; i < s->nelems; i++)
 			if (sgc_span_is_allocated(s, i))
 				push(m, s->start + (uintptr_t)i * s->elem_size,
-				     size);
+				     d);
 	}
 }
 
@@ -493,7 +629,7 @@ static void rescan_marked(struct marker *m)
 			if (!sgc_span_marked(s, i))
 				continue;
 			uintptr_t base = s->start + (uintptr_t)i * s->elem_size;
-			scan_range(m, base, base + size);
+			scan_object(m, s, base, size);
 			drain_local(m);
 		}
 	}
@@ -523,6 +659,7 @@ static void add_result(struct sgc_mark_result *to,
 void sgc_mark_phase(struct sgc_mark_result *out)
 {
 	struct marker *m0 = &markers[0];
+	self_marker = m0;
 	interior = GC_all_interior_pointers != 0;
 	heap_lo = sgc_heap.base;
 	heap_hi = __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE);
@@ -555,6 +692,10 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	m0->res.roots_bytes = sgc_roots_for_each(root_range);
 	sgc_thread_scan_stacks(stack_range);
 	sgc_finalize_mark_roots();
+	GC_push_other_roots_proc other = __atomic_load_n(&GC_push_other_roots,
+							 __ATOMIC_ACQUIRE);
+	if (other)
+		other();
 	mark_kinds(m0);
 	drain_parallel(m0);
 	if (nmarkers > 1) {
@@ -609,6 +750,12 @@ void sgc_mark_contents(const struct sgc_obj *o, int skip_self)
 	if (!o->span->scanned)
 		return;
 	uintptr_t size = sgc_span_elem_bytes(o->span);
+	if (o->span->scanned == SGC_SCAN_DESCR) {
+		/* As its descriptor says; skip_self is not honoured here. */
+		if (o->span->descr)
+			push(&markers[0], o->base, o->span->descr);
+		return;
+	}
 	if (skip_self)
 		scan_range_skip(&markers[0], o->base, o->base + size, o->base,
 				o->base + size);
@@ -635,6 +782,7 @@ void sgc_mark_take_extra(struct sgc_mark_result *out)
 	memset(&m0->res, 0, sizeof m0->res);
 	for (unsigned i = 0; i < SGC_MAX_MARKERS; i++)
 		markers[i].page_marked = NULL; /* spans may change now */
+	self_marker = NULL;
 }
 
 /* Forget helper threads (the child of a fork has none). */
@@ -645,6 +793,7 @@ void sgc_mark_fork_child(void)
 		markers[i].started = 0;
 		markers[i].top = NULL;
 	}
+	self_marker = NULL;
 	pthread_mutex_init(&phase_lock, NULL);
 	pthread_cond_init(&phase_start, NULL);
 	pthread_cond_init(&phase_done, NULL);
@@ -694,4 +843,113 @@ unsigned sgc_mark_helpers(void)
 void sgc_mark_start_helpers(void)
 {
 	start_helpers();
+}
+
+/* ---- The push API of gc_mark.h, for mark procedures and root pushers ---- */
+
+static void GC_CALLBACK no_other_roots(void)
+{
+}
+
+/* bdwgc's default is a function, and clients that chain it call it. */
+GC_push_other_roots_proc GC_push_other_roots = no_other_roots;
+
+void GC_set_push_other_roots(GC_push_other_roots_proc fn)
+{
+	__atomic_store_n(&GC_push_other_roots, fn, __ATOMIC_RELEASE);
+}
+
+GC_push_other_roots_proc GC_get_push_other_roots(void)
+{
+	return __atomic_load_n(&GC_push_other_roots, __ATOMIC_ACQUIRE);
+}
+
+/* The calling marker; aborts naming call outside a mark phase. */
+static struct marker *marker_for(const char *call, const void *p)
+{
+	struct marker *m = self_marker;
+	if (!m)
+		sgc_fatal("%s(%p): called outside the collector's mark phase"
+			  " (only mark procedures and root pushers may)",
+			  call, p);
+	return m;
+}
+
+struct GC_ms_entry *GC_mark_and_push(void *obj, struct GC_ms_entry *msp,
+				     struct GC_ms_entry *msl, void **src)
+{
+	(void)msl;
+	(void)src;
+	struct marker *m = marker_for("GC_mark_and_push", obj);
+	uintptr_t w = (uintptr_t)obj;
+	if (w - heap_lo < heap_hi - heap_lo)
+		mark_word(m, w);
+	return msp;
+}
+
+void GC_push_all(void *bottom, void *top)
+{
+	struct marker *m = marker_for("GC_push_all", bottom);
+	uintptr_t lo = sgc_round_up((uintptr_t)bottom, sizeof(void *));
+	uintptr_t hi = (uintptr_t)top & ~(uintptr_t)(sizeof(void *) - 1);
+	if (hi > lo)
+		push(m, lo, hi - lo);
+}
+
+void GC_push_conditional(void *bottom, void *top, int all)
+{
+	(void)all; /* no dirty bits: every page counts as dirty */
+	GC_push_all(bottom, top);
+}
+
+void GC_push_all_eager(void *bottom, void *top)
+{
+	struct marker *m = marker_for("GC_push_all_eager", bottom);
+	if ((uintptr_t)top > (uintptr_t)bottom)
+		scan_range(m, (uintptr_t)bottom, (uintptr_t)top);
+}
+
+void GC_push_finalizer_structures(void)
+{
+	/* The finalization tables live outside the heap and are marked
+	 * with the other roots (finalize.h): nothing to push. */
+}
+
+/* The object p is the start of; aborts naming call otherwise. */
+static struct sgc_obj object_at(const char *call, const void *p)
+{
+	struct sgc_obj o;
+	if (!sgc_load_acquire(&sgc_ready) ||
+	    !sgc_find_object((uintptr_t)p, 1, &o))
+		sgc_fatal("%s(%p): not an object of the collector's heap",
+			  call, p);
+	return o;
+}
+
+int GC_is_marked(const void *p)
+{
+	struct sgc_obj o = object_at("GC_is_marked", p);
+	return sgc_span_marked(o.span, o.index);
+}
+
+void GC_set_mark_bit(const void *p)
+{
+	struct sgc_obj o = object_at("GC_set_mark_bit", p);
+	struct marker *m = self_marker;
+	if (m) {
+		if (set_mark(m, &o))
+			count_live(m, o.span);
+		return;
+	}
+	__atomic_store_n(&o.span->gcmarks[o.index], 1, __ATOMIC_RELAXED);
+	struct sgc_heap_arena *ha = sgc_arena_of(o.span->start);
+	uintptr_t pg = sgc_arena_page_index(o.span->start);
+	if (!sgc_bitmap_test(ha->page_marks, pg))
+		sgc_bitmap_set(ha->page_marks, pg);
+}
+
+void GC_clear_mark_bit(const void *p)
+{
+	struct sgc_obj o = object_at("GC_clear_mark_bit", p);
+	__atomic_store_n(&o.span->gcmarks[o.index], 0, __ATOMIC_RELAXED);
 }

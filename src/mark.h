@@ -12,6 +12,12 @@
  * never loses work.  Nothing recurses on the C stack.  Marking runs on
  * GC_MARKERS markers (default: one per CPU), sharing work (see mark.c).
  *
+ * Objects of client kinds (kinds.h) are scanned as their span's mark
+ * descriptor says; mark procedures run on any marker.  The push side of
+ * gc_mark.h (GC_mark_and_push, GC_push_all and friends, the mark-bit
+ * calls) and GC_push_other_roots, called with the other roots, live in
+ * mark.c: they act on the calling marker's stack.
+ *
  * Kinds registered with mark_from_all (gc_disclaim.h) have the contents of
  * every allocated object pushed, reachable or not.  The finalizers' roots
  * (client data, objects queued for finalization, strong toggle-refs) are

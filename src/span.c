@@ -23,7 +23,10 @@ int sgc_kind_new(int scanned, int zeroed)
 	for (int k = SGC_NUM_BUILTIN_KINDS; k < SGC_MAX_KINDS; k++) {
 		if (sgc_kinds[k].in_use)
 			continue;
-		sgc_kinds[k].scanned = scanned != 0;
+		sgc_kinds[k].scanned = (uint8_t)scanned;
+		sgc_kinds[k].descr = 0;
+		sgc_kinds[k].relocate = 0;
+		sgc_kinds[k].describe = NULL;
 		sgc_kinds[k].zeroed = zeroed != 0;
 		sgc_kinds[k].uncollectable = 0;
 		sgc_kinds[k].mark_unconditionally = 0;
@@ -166,8 +169,11 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 	s->alloc_cache = ~(uint64_t)0;
 	sgc_store_relaxed(&s->freed_bits, 0);
 	s->needzero = 0;
-	s->scanned = sgc_kinds[sgc_spanclass_kind(spanclass)].scanned;
-	s->header_word = sgc_kinds[sgc_spanclass_kind(spanclass)].header_word;
+	const struct sgc_kind *kd = &sgc_kinds[sgc_spanclass_kind(spanclass)];
+	s->scanned = kd->scanned;
+	s->header_word = kd->header_word;
+	uintptr_t objsize = sc ? s->elem_size : limit - start;
+	s->descr = kd->descr + (kd->relocate ? objsize : 0);
 	s->specials = NULL;
 	return 0;
 }

@@ -69,9 +69,17 @@ enum {
 	SGC_NUM_BUILTIN_KINDS = 4
 };
 
+/* How the objects of a kind are scanned (sgc_kind.scanned and the copy
+ * in each span). */
+enum {
+	SGC_SCAN_NONE = 0,  /* never (pointer-free) */
+	SGC_SCAN_WHOLE = 1, /* every word, conservatively */
+	SGC_SCAN_DESCR = 2  /* as the kind's descriptor says (kinds.h) */
+};
+
 struct sgc_kind {
 	uint8_t in_use;        /* defined */
-	uint8_t scanned;       /* contents may hold pointers */
+	uint8_t scanned;       /* SGC_SCAN_*: contents may hold pointers */
 	uint8_t uncollectable; /* always treated as marked */
 	uint8_t zeroed;        /* allocation returns zeroed memory */
 	/* objects are handed out one word past their start (after a
@@ -85,13 +93,26 @@ struct sgc_kind {
 	 * is reclaimed; nonzero keeps the object one more cycle.  Spans of
 	 * such kinds are never freed whole by the page reclaimer. */
 	int (*disclaim)(void *);
+	/* SGC_SCAN_DESCR kinds (kinds.h): bdwgc's mark descriptor, to which
+	 * the object's size in bytes is added when relocate is set */
+	uintptr_t descr;
+	uint8_t relocate;
+	/* gc_mark.h: describes an object of the kind for debug output */
+	void (*describe)(void *, char *);
 };
 
 SGC_HIDDEN extern struct sgc_kind sgc_kinds[SGC_MAX_KINDS];
 
 /* Define a new kind; its number, or -1 when all SGC_MAX_KINDS are taken.
- * World lock held. */
+ * World lock held.  scanned is SGC_SCAN_NONE or SGC_SCAN_WHOLE;
+ * descriptor kinds are set up by kinds.c on top of this. */
 SGC_HIDDEN int sgc_kind_new(int scanned, int zeroed);
+
+/* Registered displacements (GC_register_displacement): a nonzero byte at
+ * offset d lets a word base + d reach the object at base when interior
+ * pointers are off.  Written by ptrcheck.c under the world lock (bytes
+ * only ever go from 0 to 1), read by find_object. */
+SGC_HIDDEN extern uint8_t sgc_displacements[SGC_MAX_DISPLACEMENT];
 
 #define SGC_NUM_SPAN_CLASSES (SGC_MAX_KINDS * SGC_NUM_SIZE_CLASSES)
 
@@ -131,7 +152,7 @@ struct sgc_span {
 	uint64_t *alloc_bits;
 	uint8_t *gcmarks;           /* one mark byte per object */
 	sgc_atomic_word freed_bits; /* atomic: uint64_t *, usually 0 */
-	uint8_t scanned;            /* copy of the kind's flag */
+	uint8_t scanned;            /* copy of the kind's SGC_SCAN_* */
 	uint8_t needzero;           /* slots may hold old data, and the
 				     * kind's objects are handed out zeroed */
 	uint8_t header_word;        /* copy of the kind's flag */
@@ -144,6 +165,9 @@ struct sgc_span {
 	struct sgc_span *next, *prev;
 	struct sgc_span_list *on_list;
 	void *specials;             /* finalizers (finalize.c); world lock */
+	uintptr_t descr;            /* SGC_SCAN_DESCR: each object's mark
+				     * descriptor (the kind's, relocated by
+				     * the object's size) */
 } __attribute__((aligned(64)));
 
 /* A validated reference to an allocated object. */
@@ -241,6 +265,16 @@ static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)
 	return (uint32_t)(((uint64_t)(addr - s->start) * s->divmagic) >> 32);
 }
 
+/* Whether a word off bytes into an object of s (off < the object's size)
+ * reaches it when interior pointers are off. */
+static inline int sgc_displacement_ok(const struct sgc_span *s, uintptr_t off)
+{
+	if (s->header_word && off == sizeof(void *))
+		return 1;
+	return off < SGC_MAX_DISPLACEMENT &&
+	       __atomic_load_n(&sgc_displacements[off], __ATOMIC_RELAXED);
+}
+
 /*
  * find_object: the one conversion from an ambiguous word to an object.
  * Accepts a word pointing anywhere inside an allocated object when
@@ -255,8 +289,7 @@ static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
 		return 0;
 	uint32_t i = sgc_span_index(s, w);
 	uintptr_t base = s->start + (uintptr_t)i * s->elem_size; /* 0 if large */
-	if (!interior && w != base &&
-	    !(s->header_word && w == base + sizeof(void *)))
+	if (!interior && w != base && !sgc_displacement_ok(s, w - base))
 		return 0;
 	if (!sgc_span_is_allocated(s, i))
 		return 0;

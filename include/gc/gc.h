@@ -553,6 +553,75 @@ typedef GC_word GC_hidden_pointer;
 #define GC_NEW_ATOMIC(t)        ((t *)GC_MALLOC_ATOMIC(sizeof(t)))
 #define GC_NEW_UNCOLLECTABLE(t) ((t *)GC_MALLOC_UNCOLLECTABLE(sizeof(t)))
 
+/* ------------------------------------------------------------------ */
+/* Displacements, pointer checks and batch allocation                   */
+/* ------------------------------------------------------------------ */
+
+/* The call-site arguments of the debug allocators (bdwgc's layout on
+ * this platform: file and line). */
+#ifndef GC_EXTRA_PARAMS
+# define GC_EXTRAS __FILE__, __LINE__
+# define GC_EXTRA_PARAMS const char * s, int i
+#endif
+
+/* With interior pointers off (GC_set_all_interior_pointers(0)), a word
+ * pointing n bytes into an object (n below 4096 and below the object's
+ * size) keeps it alive once n is registered; other interior words do
+ * not.  Without effect while all interior pointers are recognised. */
+GC_API void GC_CALL GC_register_displacement(size_t /* n */);
+/* The same, for programs that use debug allocation. */
+GC_API void GC_CALL GC_debug_register_displacement(size_t /* n */);
+#ifdef GC_DEBUG
+# define GC_REGISTER_DISPLACEMENT(n) GC_debug_register_displacement(n)
+#else
+# define GC_REGISTER_DISPLACEMENT(n) GC_register_displacement(n)
+#endif
+
+/* Checks for code that watches its pointer arithmetic.  Each returns its
+ * first argument, and reports a failure through the matching print
+ * procedure below (by default: a message and abort). */
+/* p and q point into the same heap object, or neither into the heap. */
+GC_API void *GC_CALL GC_same_obj(void * /* p */, void * /* q */);
+/* *p += how_much bytes, checked with GC_same_obj (and, with interior
+ * pointers off, GC_is_valid_displacement); the new or the old value. */
+GC_API void *GC_CALL GC_pre_incr(void **, ptrdiff_t /* how_much */)
+                                                        GC_ATTR_NONNULL(1);
+GC_API void *GC_CALL GC_post_incr(void **, ptrdiff_t /* how_much */)
+                                                        GC_ATTR_NONNULL(1);
+/* p is a place the collector scans: the calling thread's stack, static
+ * data or roots, or a word of a heap object that may hold pointers. */
+GC_API void *GC_CALL GC_is_visible(void * /* p */);
+/* If p points into the heap, it points to an object's start or to a
+ * valid displacement into it. */
+GC_API void *GC_CALL GC_is_valid_displacement(void * /* p */);
+
+#if defined(GC_DEBUG) && defined(__GNUC__)
+# define GC_PTR_ADD3(x, n, type_of_result)         ((type_of_result)GC_same_obj((x) + (n), (x)))
+# define GC_PRE_INCR3(x, n, type_of_result)         ((type_of_result)GC_pre_incr((void **)(&(x)), (n) * sizeof(*x)))
+# define GC_POST_INCR3(x, n, type_of_result)         ((type_of_result)GC_post_incr((void **)(&(x)), (n) * sizeof(*x)))
+# define GC_PTR_ADD(x, n) GC_PTR_ADD3(x, n, __typeof__(x))
+# define GC_PRE_INCR(x, n) GC_PRE_INCR3(x, n, __typeof__(x))
+# define GC_POST_INCR(x) GC_POST_INCR3(x, 1, __typeof__(x))
+# define GC_POST_DECR(x) GC_POST_INCR3(x, -1, __typeof__(x))
+#else
+# define GC_PTR_ADD(x, n) ((x) + (n))
+# define GC_PRE_INCR(x, n) ((x) += (n))
+# define GC_POST_INCR(x) ((x)++)
+# define GC_POST_DECR(x) ((x)--)
+#endif
+
+/* Called on a failed check; a client may replace them. */
+GC_API void (GC_CALLBACK *GC_same_obj_print_proc)(void * /* p */,
+                                                  void * /* q */);
+GC_API void (GC_CALLBACK *GC_is_valid_displacement_print_proc)(void *);
+GC_API void (GC_CALLBACK *GC_is_visible_print_proc)(void *);
+
+/* Several objects of lb bytes, linked through their first words (read
+ * the link with GC_NEXT; clear it before use); the rest of each object is
+ * zero.  NULL when not even one can be had. */
+GC_API GC_ATTR_MALLOC void *GC_CALL GC_malloc_many(size_t /* lb */);
+#define GC_NEXT(p) (*(void **)(p))
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
