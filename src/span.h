@@ -74,9 +74,9 @@ struct sgc_kind {
 	uint8_t scanned;       /* contents may hold pointers */
 	uint8_t uncollectable; /* always treated as marked */
 	uint8_t zeroed;        /* allocation returns zeroed memory */
-	/* objects are handed out one word past their start (after a
-	 * header word), so a pointer there is recognised even when
-	 * interior pointers are not (bdwgc's GC_register_displacement) */
+	/* objects are handed out this many words past their start (after
+	 * a header), so a pointer there is recognised even when interior
+	 * pointers are not (bdwgc's GC_register_displacement); 0: none */
 	uint8_t header_word;
 	/* gc_disclaim.h: push the contents of every allocated object, even
 	 * unreachable ones, in each mark phase */
@@ -134,7 +134,7 @@ struct sgc_span {
 	uint8_t scanned;            /* copy of the kind's flag */
 	uint8_t needzero;           /* slots may hold old data, and the
 				     * kind's objects are handed out zeroed */
-	uint8_t header_word;        /* copy of the kind's flag */
+	uint8_t header_word;        /* copy of the kind's header words */
 	/* -- 64 bytes -- */
 	uint64_t alloc_cache;
 	uint32_t alloc_count;
@@ -256,7 +256,8 @@ static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
 	uint32_t i = sgc_span_index(s, w);
 	uintptr_t base = s->start + (uintptr_t)i * s->elem_size; /* 0 if large */
 	if (!interior && w != base &&
-	    !(s->header_word && w == base + sizeof(void *)))
+	    !(s->header_word &&
+	      w == base + s->header_word * sizeof(void *)))
 		return 0;
 	if (!sgc_span_is_allocated(s, i))
 		return 0;
