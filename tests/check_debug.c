@@ -6,6 +6,8 @@
  * buffer and look for the object, its site and the bytes that changed.
  */
 #define GC_DEBUG
+#define GC_THREADS
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <gc/gc.h>
@@ -329,6 +331,55 @@ START_TEST(test_debug_and_plain_mix)
 }
 END_TEST
 
+/* Threads make debug objects, free half of them, collect, and return
+ * their lists; no report may come, and every value must be intact.  No
+ * ck_assert in the workers (TSan: see the common rules). */
+struct tnode {
+	struct tnode *next;
+	long value;
+};
+
+/* The lists are kept here, not returned through pthread_join: this
+ * suite is about debug objects, not exit values. */
+static struct tnode *thread_heads[4];
+
+static void *worker(void *arg)
+{
+	long id = (long)(intptr_t)arg;
+	struct tnode *head = NULL;
+	for (int i = 0; i < 3000; i++) {
+		struct tnode *n = GC_MALLOC(sizeof *n);
+		struct tnode *junk = GC_MALLOC(sizeof *junk);
+		n->value = id * 100000 + i;
+		n->next = head;
+		head = n;
+		GC_FREE(junk);
+		if (i % 1000 == 999)
+			GC_gcollect();
+	}
+	thread_heads[id] = head;
+	return NULL;
+}
+
+START_TEST(test_threads)
+{
+	pthread_t t[4];
+	for (long k = 0; k < 4; k++)
+		ck_assert_int_eq(pthread_create(&t[k], NULL, worker,
+						(void *)(intptr_t)k), 0);
+	for (int k = 0; k < 4; k++)
+		ck_assert_int_eq(pthread_join(t[k], NULL), 0);
+	GC_gcollect();
+	for (long k = 0; k < 4; k++) {
+		long i = 2999;
+		for (struct tnode *n = thread_heads[k]; n; n = n->next, i--)
+			ck_assert_int_eq(n->value, k * 100000 + i);
+		ck_assert_int_eq(i, -1);
+	}
+	ck_assert_int_eq(warn_calls, 0);
+}
+END_TEST
+
 /* ---- leak mode ---- */
 
 static void leak_setup(void)
@@ -418,6 +469,7 @@ static Suite *debug_suite(void)
 	tcase_add_test(tc, test_all_calls);
 	tcase_add_test(tc, test_debug_finalizer_sees_client_pointer);
 	tcase_add_test(tc, test_debug_and_plain_mix);
+	tcase_add_test(tc, test_threads);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("leak");
