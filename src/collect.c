@@ -23,6 +23,7 @@
 #include "verify.h"
 
 int GC_dont_gc;
+struct sgc_collect_hooks sgc_collect_hooks;
 
 int sgc_collect(enum sgc_collect_reason why)
 {
@@ -55,6 +56,8 @@ int sgc_collect(enum sgc_collect_reason why)
 	uint64_t t0 = sgc_os_nanotime();
 	sgc_stop_world();
 	sgc_stats_event(GC_EVENT_POST_STOP_WORLD);
+	if (sgc_collect_hooks.stopped)
+		sgc_collect_hooks.stopped();
 	sgc_cache_flush_all();
 	sgc_sweep_finish();
 	if (SGC_DEBUG)
@@ -81,10 +84,15 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_start_world();
 	uint64_t pause = sgc_os_nanotime() - t0;
 	sgc_stats_event(GC_EVENT_POST_START_WORLD);
+	if (sgc_collect_hooks.restarted)
+		sgc_collect_hooks.restarted();
 	sgc_finalize_after_world();
 	sgc_stats_cycle(&m, pause, why);
 	sgc_stats_event(GC_EVENT_END);
+	void (*done)(void) = sgc_collect_hooks.done;
 	sgc_world_lock_release();
+	if (done)
+		done();
 	if (sgc_config.background != SGC_BACKGROUND_NONE)
 		sgc_sweep_background();
 	return 1;

@@ -31,6 +31,18 @@ enum sgc_collect_reason {
 SGC_HIDDEN int sgc_collect(enum sgc_collect_reason why);
 
 
+/* Hooks for the modules above the collector (debug.c), which the cycle
+ * knows only as these pointers: stopped runs with the world just stopped,
+ * before the mark; restarted with the world just restarted (world lock
+ * held); done once the cycle is over and the world lock released.  Each
+ * is NULL or set once, with the world lock held, and read under it. */
+struct sgc_collect_hooks {
+	void (*stopped)(void);
+	void (*restarted)(void);
+	void (*done)(void);
+};
+SGC_HIDDEN extern struct sgc_collect_hooks sgc_collect_hooks;
+
 /* Install the pthread_atfork handlers unless the client said no. */
 SGC_HIDDEN void sgc_collect_init_fork(void);
 

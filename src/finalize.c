@@ -306,44 +306,6 @@ void GC_register_finalizer_unreachable(void *obj, GC_finalization_proc fn,
 			   ofn, ocd, FIN_UNREACHABLE);
 }
 
-/* The debug forms: objects carry no debug header yet, so they are the
- * plain ones (they will strip the header when the debug mode exists). */
-void GC_debug_register_finalizer(void *obj, GC_finalization_proc fn,
-				 void *cd, GC_finalization_proc *ofn,
-				 void **ocd)
-{
-	register_finalizer("GC_debug_register_finalizer", obj, fn, cd, ofn,
-			   ocd, FIN_NORMAL);
-}
-
-void GC_debug_register_finalizer_ignore_self(void *obj,
-					     GC_finalization_proc fn,
-					     void *cd,
-					     GC_finalization_proc *ofn,
-					     void **ocd)
-{
-	register_finalizer("GC_debug_register_finalizer_ignore_self", obj, fn,
-			   cd, ofn, ocd, FIN_IGNORE_SELF);
-}
-
-void GC_debug_register_finalizer_no_order(void *obj, GC_finalization_proc fn,
-					  void *cd, GC_finalization_proc *ofn,
-					  void **ocd)
-{
-	register_finalizer("GC_debug_register_finalizer_no_order", obj, fn,
-			   cd, ofn, ocd, FIN_NO_ORDER);
-}
-
-void GC_debug_register_finalizer_unreachable(void *obj,
-					     GC_finalization_proc fn,
-					     void *cd,
-					     GC_finalization_proc *ofn,
-					     void **ocd)
-{
-	register_finalizer("GC_debug_register_finalizer_unreachable", obj, fn,
-			   cd, ofn, ocd, FIN_UNREACHABLE);
-}
-
 int sgc_finalize_may_have(uintptr_t p)
 {
 	struct sgc_span *s = sgc_span_of_heap(p);

@@ -21,6 +21,7 @@
 #include "collect.h"
 #include "heap.h"
 #include "init.h"
+#include "debug.h"
 #include "os.h"
 #include "pacer.h"
 #include "roots.h"
@@ -129,6 +130,7 @@ void sgc_init_slow(void)
 	sgc_pacer_end_cycle(0, 0, 0);
 	sgc_thread_init();
 	sgc_collect_init_fork();
+	sgc_debug_init();
 	sgc_store_release(&sgc_ready, 1);
 	pthread_mutex_unlock(&init_lock);
 }

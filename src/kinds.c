@@ -137,13 +137,6 @@ void GC_register_describe_type_fn(int k, GC_describe_type_fn fn)
 	__atomic_store_n(&sgc_kinds[k].describe, fn, __ATOMIC_RELEASE);
 }
 
-size_t GC_get_debug_header_size(void)
-{
-	return 0; /* no debug allocation yet: no header */
-}
-
-const size_t GC_debug_header_size = 0;
-
 /* ---- Allocation by kind ---- */
 
 void *GC_generic_malloc(size_t lb, int k)
@@ -177,15 +170,6 @@ void *GC_generic_or_special_malloc(size_t lb, int k)
 {
 	return sgc_alloc(lb, check_kind("GC_generic_or_special_malloc", lb,
 					 k));
-}
-
-void *GC_debug_generic_or_special_malloc(size_t lb, int k, const char *s,
-					 int i)
-{
-	(void)s;
-	(void)i;
-	return sgc_alloc(lb, check_kind("GC_debug_generic_or_special_malloc",
-					 lb, k));
 }
 
 void *GC_malloc_kind(size_t lb, int k)

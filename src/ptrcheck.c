@@ -25,8 +25,10 @@ void GC_register_displacement(size_t n)
 
 void GC_debug_register_displacement(size_t n)
 {
-	/* Debug objects have no header yet: the same displacement. */
+	/* A debug object's client bytes start past its header: an offset
+	 * into them is that much further from the object's start. */
 	GC_register_displacement(n);
+	GC_register_displacement(n + GC_get_debug_header_size());
 }
 
 static void GC_CALLBACK default_same_obj_fail(void *p, void *q)

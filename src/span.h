@@ -82,9 +82,9 @@ struct sgc_kind {
 	uint8_t scanned;       /* SGC_SCAN_*: contents may hold pointers */
 	uint8_t uncollectable; /* always treated as marked */
 	uint8_t zeroed;        /* allocation returns zeroed memory */
-	/* objects are handed out one word past their start (after a
-	 * header word), so a pointer there is recognised even when
-	 * interior pointers are not (bdwgc's GC_register_displacement) */
+	/* objects are handed out this many words past their start (after
+	 * a header), so a pointer there is recognised even when interior
+	 * pointers are not (bdwgc's GC_register_displacement); 0: none */
 	uint8_t header_word;
 	/* gc_disclaim.h: push the contents of every allocated object, even
 	 * unreachable ones, in each mark phase */
@@ -155,7 +155,7 @@ struct sgc_span {
 	uint8_t scanned;            /* copy of the kind's SGC_SCAN_* */
 	uint8_t needzero;           /* slots may hold old data, and the
 				     * kind's objects are handed out zeroed */
-	uint8_t header_word;        /* copy of the kind's flag */
+	uint8_t header_word;        /* copy of the kind's header words */
 	/* -- 64 bytes -- */
 	uint64_t alloc_cache;
 	uint32_t alloc_count;
@@ -269,7 +269,7 @@ static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)
  * reaches it when interior pointers are off. */
 static inline int sgc_displacement_ok(const struct sgc_span *s, uintptr_t off)
 {
-	if (s->header_word && off == sizeof(void *))
+	if (s->header_word && off == s->header_word * sizeof(void *))
 		return 1;
 	return off < SGC_MAX_DISPLACEMENT &&
 	       __atomic_load_n(&sgc_displacements[off], __ATOMIC_RELAXED);

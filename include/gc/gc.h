@@ -505,22 +505,129 @@ typedef GC_word GC_hidden_pointer;
 #define GC_REVEAL_POINTER(p) ((void *)GC_HIDE_POINTER(p))
 
 /* ------------------------------------------------------------------ */
+/* Debug allocation and leak detection                                  */
+/* ------------------------------------------------------------------ */
+/* A debug object carries its allocation site and guard bytes before and
+ * after the client's bytes.  Collections, GC_debug_free and
+ * GC_debug_realloc check them and report a smashed object (its address,
+ * site and the bytes that changed) through the warn procedure; freeing
+ * twice, or freeing a plain object through GC_debug_free, is reported
+ * too.  A debug object must be freed and resized by the debug calls
+ * (GC_free on one aborts: the pointer is inside the object).  With
+ * GC_DEBUG defined before including this header, the GC_MALLOC family of
+ * macros below use the debug calls with the caller's file and line. */
+
+#ifdef GC_ADD_CALLER
+# define GC_EXTRAS GC_RETURN_ADDR, __FILE__, __LINE__
+# define GC_EXTRA_PARAMS GC_word ra, const char * s, int i
+#else
+# define GC_EXTRAS __FILE__, __LINE__
+# define GC_EXTRA_PARAMS const char * s, int i
+#endif
+
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc(size_t /* size_in_bytes */, GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_atomic(size_t /* size_in_bytes */, GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_uncollectable(size_t /* size_in_bytes */,
+                                      GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_atomic_uncollectable(size_t, GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_ignore_off_page(size_t /* size_in_bytes */,
+                                        GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_atomic_ignore_off_page(size_t /* size_in_bytes */,
+                                               GC_EXTRA_PARAMS);
+GC_API GC_ATTR_DEPRECATED void *GC_CALL
+        GC_debug_malloc_stubborn(size_t /* size_in_bytes */, GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC char *GC_CALL
+        GC_debug_strdup(const char *, GC_EXTRA_PARAMS);
+GC_API GC_ATTR_MALLOC char *GC_CALL
+        GC_debug_strndup(const char *, size_t, GC_EXTRA_PARAMS)
+                                                GC_ATTR_NONNULL(1);
+/* A debug object of kind knd (a built-in kind; a client kind's objects
+ * get no debug information). */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_generic_or_special_malloc(size_t /* size_in_bytes */,
+                                           int /* knd */, GC_EXTRA_PARAMS);
+GC_API void GC_CALL GC_debug_free(void *);
+GC_API void *GC_CALL GC_debug_realloc(void * /* old_object */,
+                        size_t /* new_size_in_bytes */, GC_EXTRA_PARAMS)
+        GC_ATTR_ALLOC_SIZE(2);
+GC_API GC_ATTR_DEPRECATED void GC_CALL GC_debug_change_stubborn(const void *);
+GC_API void GC_CALL GC_debug_end_stubborn_change(const void *)
+                                                GC_ATTR_NONNULL(1);
+GC_API void GC_CALL GC_debug_ptr_store_and_dirty(void * /* p */,
+                                                 const void * /* q */);
+/* As GC_register_displacement, for programs that use debug objects. */
+GC_API void GC_CALL GC_debug_register_displacement(size_t /* n */);
+
+/* Debug objects without a site (file "(unknown)", the caller's return
+ * address instead): drop-in replacements for malloc and realloc. */
+GC_API GC_ATTR_MALLOC GC_ATTR_ALLOC_SIZE(1) void *GC_CALL
+        GC_debug_malloc_replacement(size_t /* size_in_bytes */);
+GC_API GC_ATTR_ALLOC_SIZE(2) void *GC_CALL
+        GC_debug_realloc_replacement(void * /* object_addr */,
+                                     size_t /* size_in_bytes */);
+
+/* The bytes of debug information before a debug object's client bytes
+ * (GC_base of a debug object is that far before it). */
+GC_API size_t GC_CALL GC_get_debug_header_size(void);
+GC_API const size_t GC_debug_header_size;
+
+/* Leak mode (also GC_FIND_LEAK in the environment): the collector frees
+ * nothing by itself; each unreachable object that was never freed is
+ * reported once through the warn procedure, with its allocation site
+ * when it is a debug object (see <gc/leak_detector.h>), then reclaimed.
+ * Set it before GC_init. */
+GC_API GC_ATTR_DEPRECATED int GC_find_leak;
+GC_API void GC_CALL GC_set_find_leak(int);
+GC_API int GC_CALL GC_get_find_leak(void);
+
+/* ------------------------------------------------------------------ */
 /* Convenience macros                                                   */
 /* ------------------------------------------------------------------ */
 
 #define GC_INIT() GC_init()
 
-#define GC_MALLOC(sz)                       GC_malloc(sz)
-#define GC_MALLOC_ATOMIC(sz)                GC_malloc_atomic(sz)
-#define GC_MALLOC_UNCOLLECTABLE(sz)         GC_malloc_uncollectable(sz)
-#define GC_MALLOC_ATOMIC_UNCOLLECTABLE(sz)  GC_malloc_atomic_uncollectable(sz)
-#define GC_MALLOC_IGNORE_OFF_PAGE(sz)       GC_malloc_ignore_off_page(sz)
-#define GC_MALLOC_ATOMIC_IGNORE_OFF_PAGE(sz) \
+#ifdef GC_DEBUG_REPLACEMENT
+# define GC_MALLOC(sz) GC_debug_malloc_replacement(sz)
+# define GC_REALLOC(old, sz) GC_debug_realloc_replacement(old, sz)
+#elif defined(GC_DEBUG)
+# define GC_MALLOC(sz) GC_debug_malloc(sz, GC_EXTRAS)
+# define GC_REALLOC(old, sz) GC_debug_realloc(old, sz, GC_EXTRAS)
+#else
+# define GC_MALLOC(sz) GC_malloc(sz)
+# define GC_REALLOC(old, sz) GC_realloc(old, sz)
+#endif
+
+#ifdef GC_DEBUG
+# define GC_MALLOC_ATOMIC(sz) GC_debug_malloc_atomic(sz, GC_EXTRAS)
+# define GC_STRDUP(s) GC_debug_strdup(s, GC_EXTRAS)
+# define GC_STRNDUP(s, sz) GC_debug_strndup(s, sz, GC_EXTRAS)
+# define GC_MALLOC_ATOMIC_UNCOLLECTABLE(sz) \
+        GC_debug_malloc_atomic_uncollectable(sz, GC_EXTRAS)
+# define GC_MALLOC_UNCOLLECTABLE(sz) \
+        GC_debug_malloc_uncollectable(sz, GC_EXTRAS)
+# define GC_MALLOC_IGNORE_OFF_PAGE(sz) \
+        GC_debug_malloc_ignore_off_page(sz, GC_EXTRAS)
+# define GC_MALLOC_ATOMIC_IGNORE_OFF_PAGE(sz) \
+        GC_debug_malloc_atomic_ignore_off_page(sz, GC_EXTRAS)
+# define GC_FREE(p) GC_debug_free(p)
+# define GC_REGISTER_DISPLACEMENT(n) GC_debug_register_displacement(n)
+#else
+# define GC_MALLOC_ATOMIC(sz)               GC_malloc_atomic(sz)
+# define GC_STRDUP(s)                       GC_strdup(s)
+# define GC_STRNDUP(s, sz)                  GC_strndup(s, sz)
+# define GC_MALLOC_ATOMIC_UNCOLLECTABLE(sz) GC_malloc_atomic_uncollectable(sz)
+# define GC_MALLOC_UNCOLLECTABLE(sz)        GC_malloc_uncollectable(sz)
+# define GC_MALLOC_IGNORE_OFF_PAGE(sz)      GC_malloc_ignore_off_page(sz)
+# define GC_MALLOC_ATOMIC_IGNORE_OFF_PAGE(sz) \
         GC_malloc_atomic_ignore_off_page(sz)
-#define GC_REALLOC(old, sz)                 GC_realloc(old, sz)
-#define GC_FREE(p)                          GC_free(p)
-#define GC_STRDUP(s)                        GC_strdup(s)
-#define GC_STRNDUP(s, sz)                   GC_strndup(s, sz)
+# define GC_FREE(p)                         GC_free(p)
+#endif
 
 #ifdef GC_DEBUG
 # define GC_REGISTER_FINALIZER(p, f, d, of, od) \

@@ -93,6 +93,39 @@
 # endif
 #endif
 
+/* How the debug calls learn their caller (GC_EXTRAS in gc.h), exactly as
+ * bdwgc decides it, since it changes their signatures: with glibc the
+ * file and line only; elsewhere on Linux also the return address. */
+#if defined(__linux__) || defined(__GLIBC__)
+# include <features.h>
+#endif
+#if !defined(GC_ADD_CALLER) && defined(__linux__) && !defined(__GLIBC__)
+# define GC_ADD_CALLER
+# if defined(__GNUC__)
+#   define GC_RETURN_ADDR (GC_word)__builtin_return_address(0)
+# else
+#   define GC_RETURN_ADDR 0
+# endif
+#endif
+
+/* C++: an exception specification of none, and explicit constructors. */
+#ifndef GC_NOEXCEPT
+# if defined(__cplusplus) && __cplusplus >= 201103L
+#   define GC_NOEXCEPT noexcept
+# elif defined(__cplusplus)
+#   define GC_NOEXCEPT throw()
+# else
+#   define GC_NOEXCEPT
+# endif
+#endif
+#ifndef GC_ATTR_EXPLICIT
+# if defined(__cplusplus) && __cplusplus >= 201103L
+#   define GC_ATTR_EXPLICIT explicit
+# else
+#   define GC_ATTR_EXPLICIT
+# endif
+#endif
+
 /* GC_THREADS (the client's request for thread support) means POSIX
  * threads here. */
 #if defined(GC_THREADS) && !defined(GC_PTHREADS)
