@@ -1,14 +1,17 @@
 #!/bin/sh
-# spangc-plot on a real trace: the SVG is well-formed XML (tests/xmlcheck)
-# with one pause bar per cycle of the trace and the percentile table; a
-# trace cut short is still drawn; what is not a trace is refused.
+# spangc-plot on a real trace (the README's demo: the Lisp interpreter
+# running trees.lisp): the SVG is well-formed XML (tests/xmlcheck) with one
+# pause bar per cycle of the trace and the percentile table; a trace cut
+# short is still drawn; what is not a trace is refused.
 builddir=${SGC_BUILDDIR:-.}
+srcdir=${SGC_SRCDIR:-.}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "run_plot: $*"; exit 1; }
 
-SPANGC_TRACE="$tmp/trace.json" "$builddir"/examples/alloc_demo > /dev/null ||
-	fail "alloc_demo failed under SPANGC_TRACE"
+SPANGC_TRACE="$tmp/trace.json" "$builddir"/examples/lisp/lisp \
+	"$srcdir"/examples/lisp/demos/trees.lisp > /dev/null ||
+	fail "trees.lisp failed under SPANGC_TRACE"
 cycles=$(grep -c '"name":"GC ' "$tmp/trace.json")
 [ "$cycles" -gt 0 ] || fail "no cycles in the trace"
 "$builddir"/tools/spangc-plot "$tmp/trace.json" > "$tmp/heap.svg" ||
