@@ -192,6 +192,14 @@ size_t sgc_heap_free_bytes(void)
 	       SGC_PAGE_SIZE;
 }
 
+/* Pages handed back to the system since start (trace.c); atomic. */
+static sgc_atomic_word returned_pages;
+
+size_t sgc_heap_returned_bytes(void)
+{
+	return sgc_load_relaxed(&returned_pages) * SGC_PAGE_SIZE;
+}
+
 size_t sgc_heap_scavenge_some(size_t bytes)
 {
 	size_t pages = bytes / SGC_PAGE_SIZE, done = 0;
@@ -204,6 +212,7 @@ size_t sgc_heap_scavenge_some(size_t bytes)
 		if (n < step)
 			break;
 	}
+	sgc_fetch_add(&returned_pages, done);
 	return done;
 }
 
@@ -212,5 +221,6 @@ size_t sgc_heap_scavenge(void)
 	pthread_mutex_lock(&sgc_heap.lock);
 	size_t n = sgc_pagealloc_scavenge_all(&sgc_heap.pages);
 	pthread_mutex_unlock(&sgc_heap.lock);
+	sgc_fetch_add(&returned_pages, n);
 	return n;
 }

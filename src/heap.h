@@ -74,6 +74,9 @@ SGC_HIDDEN size_t sgc_heap_scavenge_some(size_t bytes);
 /* Return all free pages to the system. */
 SGC_HIDDEN size_t sgc_heap_scavenge(void);
 
+/* Bytes returned to the system by the two calls above since start. */
+SGC_HIDDEN size_t sgc_heap_returned_bytes(void);
+
 static inline uintptr_t sgc_heap_sweepgen(void)
 {
 	return sgc_load_acquire(&sgc_heap.sweepgen);

@@ -28,6 +28,7 @@
 #include "sizeclass.h"
 #include "stats.h"
 #include "thread.h"
+#include "trace.h"
 
 struct sgc_config sgc_config;
 sgc_atomic_word sgc_ready;
@@ -83,6 +84,7 @@ static void read_environment(void)
 		GC_dont_gc = 1;
 	if (getenv("GC_PRINT_STATS"))
 		sgc_config.print_stats = 1;
+	sgc_trace_init(); /* SPANGC_TRACE */
 	const char *bg = getenv("SPANGC_BACKGROUND_SWEEP");
 	sgc_config.background = !bg || !bg[0] ? SGC_BACKGROUND_SCAVENGE :
 				bg[0] == '0' ? SGC_BACKGROUND_NONE :

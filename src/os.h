@@ -46,6 +46,15 @@ SGC_HIDDEN int sgc_os_ncpus(void);
 /* Monotonic clock in nanoseconds. */
 SGC_HIDDEN uint64_t sgc_os_nanotime(void);
 
+/* CPU time of the calling thread and of the whole process, in
+ * nanoseconds (0 when the system cannot tell).  Async-signal-safe. */
+SGC_HIDDEN uint64_t sgc_os_thread_cputime(void);
+SGC_HIDDEN uint64_t sgc_os_process_cputime(void);
+
+/* The system's id of the calling thread (what trace viewers and ps show).
+ * Async-signal-safe. */
+SGC_HIDDEN long sgc_os_thread_id(void);
+
 /* Lowest and highest addresses of the calling thread's stack as the system
  * set it up; 0 on success. */
 SGC_HIDDEN int sgc_os_thread_stack(uintptr_t *lo, uintptr_t *hi);

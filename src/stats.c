@@ -10,6 +10,7 @@
 #include "pacer.h"
 #include "stats.h"
 #include "sweep.h"
+#include "trace.h"
 
 struct sgc_stats sgc_stats;
 
@@ -36,6 +37,7 @@ void sgc_stats_cycle(const struct sgc_mark_result *m, uint64_t pause_ns,
 	if (pause_ns > sgc_load_relaxed(&st->max_pause_ns))
 		sgc_store_relaxed(&st->max_pause_ns, pause_ns);
 	__atomic_store_n(&st->cycles, st->cycles + 1, __ATOMIC_RELEASE);
+	sgc_trace_cycle(m, pause_ns, why);
 	if (!sgc_config.print_stats)
 		return;
 	sgc_log("gc %lu (%s): heap %zu KiB, live %zu KiB in %zu objects"
@@ -62,6 +64,7 @@ GC_on_collection_event_proc GC_get_on_collection_event(void)
 
 void sgc_stats_event(GC_EventType ev)
 {
+	sgc_trace_event(ev);
 	GC_on_collection_event_proc fn = GC_get_on_collection_event();
 	if (fn)
 		fn(ev);

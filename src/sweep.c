@@ -25,6 +25,9 @@ static sgc_atomic_word ratio;           /* pages per byte << 20 */
 static sgc_atomic_word reclaim_cursor;  /* atomic: next page to reclaim */
 static sgc_atomic_word reclaim_done = 1; /* atomic */
 static sgc_atomic_word pages_reclaimed; /* atomic: since start */
+/* Spans swept since start, for the trace (sgc_sweep_get_tally); atomic. */
+static sgc_atomic_word tally_spans, tally_reclaimed, tally_proportional,
+	tally_background, tally_finished;
 
 /* Ask the kind's disclaim procedure about each object that is about to
  * be reclaimed; those it keeps are marked.  Span claimed. */
@@ -75,6 +78,7 @@ int sgc_sweep_span(struct sgc_span *s)
 		count += sgc_popcount64(mark[w]);
 	}
 	sgc_fetch_add(&pages_swept, s->npages);
+	sgc_fetch_add(&tally_spans, 1);
 	if (count == 0) {
 		sgc_heap_free_span(s);
 		return 0;
@@ -166,8 +170,11 @@ void sgc_sweep_claimed(struct sgc_span *s)
 
 void sgc_sweep_finish(void)
 {
+	size_t n = 0;
 	while (sgc_sweep_one())
-		;
+		n++;
+	if (n)
+		sgc_fetch_add(&tally_finished, n);
 }
 
 int sgc_sweep_done(void)
@@ -195,15 +202,21 @@ void sgc_sweep_pay(void)
 	if (since <= 0)
 		return;
 	uintptr_t target = ((uintptr_t)since * sgc_load_relaxed(&ratio)) >> 20;
-	while (sgc_load_relaxed(&pages_swept) < target)
+	size_t n = 0;
+	while (sgc_load_relaxed(&pages_swept) < target) {
 		if (!sgc_sweep_one())
 			break;
+		n++;
+	}
+	if (n)
+		sgc_fetch_add(&tally_proportional, n);
 }
 
 /* Free the unmarked whole spans whose first page lies in the bitmap word
  * wi of arena ha; returns the pages freed. */
 static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 {
+	size_t spans = 0;
 	uintptr_t cand = sgc_load_relaxed(&ha->page_in_use[wi]) &
 			 ~sgc_load_relaxed(&ha->page_marks[wi]);
 	size_t freed = 0;
@@ -226,6 +239,7 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 					    s->spanclass)].disclaim,
 				    __ATOMIC_ACQUIRE)) {
 			/* Its objects must be disclaimed one by one. */
+			spans++;
 			if (sgc_sweep_span(s))
 				sgc_central_put_swept(c, s);
 			else
@@ -233,9 +247,13 @@ static size_t reclaim_word(struct sgc_heap_arena *ha, size_t wi, uintptr_t sg)
 			continue;
 		}
 		sgc_fetch_add(&pages_swept, n);
+		sgc_fetch_add(&tally_spans, 1);
+		spans++;
 		sgc_heap_free_span(s);
 		freed += n;
 	}
+	if (spans)
+		sgc_fetch_add(&tally_reclaimed, spans);
 	return freed;
 }
 
@@ -261,6 +279,17 @@ void sgc_sweep_reclaim(size_t npages)
 size_t sgc_sweep_pages_reclaimed(void)
 {
 	return sgc_load_relaxed(&pages_reclaimed);
+}
+
+void sgc_sweep_get_tally(struct sgc_sweep_tally *t)
+{
+	/* The sweepers count a span in tally_spans before they add it to
+	 * their own figure: read the total last, so it is never short. */
+	t->reclaimed = sgc_load_acquire(&tally_reclaimed);
+	t->proportional = sgc_load_acquire(&tally_proportional);
+	t->background = sgc_load_acquire(&tally_background);
+	t->finished = sgc_load_acquire(&tally_finished);
+	t->spans = sgc_load_acquire(&tally_spans);
 }
 
 /* ---- The background sweeper and scavenger ---- */
@@ -358,6 +387,7 @@ static void *bg_main(void *arg)
 			sgc_critical_leave(c);
 			if (!pages)
 				break;
+			sgc_fetch_add(&tally_background, 1);
 			if (n % 32 == 0) /* mutators first */
 				sched_yield();
 		}

@@ -83,4 +83,14 @@ SGC_HIDDEN void sgc_sweep_fork_child(void);
 /* Pages freed by the reclaimer since start. */
 SGC_HIDDEN size_t sgc_sweep_pages_reclaimed(void);
 
+/* Spans swept since start: in all, and of them freed whole by the page
+ * reclaimer, swept in proportion to allocation, by the background thread
+ * and by sgc_sweep_finish (at a cycle's start, or after GC_gcollect); the
+ * rest were swept by allocators taking a span from their central.  Each
+ * figure is read atomically, the set not at one instant. */
+struct sgc_sweep_tally {
+	size_t spans, reclaimed, proportional, background, finished;
+};
+SGC_HIDDEN void sgc_sweep_get_tally(struct sgc_sweep_tally *t);
+
 #endif /* SGC_SWEEP_H */

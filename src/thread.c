@@ -21,6 +21,7 @@
 #include "init.h"
 #include "os.h"
 #include "thread.h"
+#include "trace.h"
 
 pthread_mutex_t sgc_world_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -138,9 +139,11 @@ static SGC_NOINLINE void stop_self(struct sgc_thread *t)
 	int cancel;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	t->stop_sp = (uintptr_t)&here;
+	long traced = sgc_trace_thread_stopped();
 	sgc_store_release(&t->ack_epoch, epoch);
 	sem_post(&ack_sem);
 	wait_restart(epoch);
+	sgc_trace_thread_resumed(traced);
 	pthread_setcancelstate(cancel, NULL);
 	__asm__ __volatile__("" ::: "memory");
 }

@@ -7,3 +7,9 @@ echo "$out" | grep -q -i "collections" || { echo "alloc_demo printed no collecti
 # The finalization example: ports closed by finalizers, a weak table.
 out=$("$builddir"/examples/finalize_demo) || { echo "$out"; echo "finalize_demo failed"; exit 1; }
 echo "$out"
+# The short examples.
+out=$("$builddir"/examples/hello) || { echo "$out"; echo "hello failed"; exit 1; }
+echo "$out"
+# examples/threads is built but not run yet: it returns heap objects from
+# threads, which spangc frees before pthread_join until issue 10's first
+# item lands (then run it here, and check ", 0 damaged,").
