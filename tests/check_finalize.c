@@ -919,6 +919,61 @@ START_TEST(test_disclaim_proc_can_keep)
 }
 END_TEST
 
+/* Lookups from a disclaim procedure: bdwgc's procedures inspect their
+ * object; the sweep holds the span's claim meanwhile. */
+static int lookups_ok, lookups_seen;
+
+static void GC_CALLBACK looks_itself_up(void *obj, void *cd)
+{
+	(void)cd;
+	void *base = (char *)obj - sizeof(void *); /* the closure word */
+	lookups_seen++;
+	if (GC_base(obj) == base && GC_size(obj) >= sizeof(struct node) &&
+	    GC_size(base) == GC_size(obj) && GC_is_heap_ptr(obj) &&
+	    GC_base((char *)obj + 5) == base)
+		lookups_ok++;
+}
+
+static struct GC_finalizer_closure lookup_closure = { looks_itself_up, NULL };
+
+static int GC_CALLBACK disclaim_looks_up(void *obj)
+{
+	lookups_seen++;
+	if (GC_base(obj) == obj && GC_size(obj) >= sizeof(struct node) &&
+	    GC_base((char *)obj + 8) == obj)
+		lookups_ok++;
+	return 0;
+}
+
+static NOINLINE void make_lookup_garbage(int n)
+{
+	for (int i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(GC_finalized_malloc(sizeof(struct node),
+							  &lookup_closure));
+}
+
+START_TEST(test_disclaim_looks_up_its_object)
+{
+	GC_init_finalized_malloc();
+	make_lookup_garbage(100);
+	collect_n(2);
+	ck_assert_int_eq(lookups_seen, 100);
+	ck_assert_int_eq(lookups_ok, 100);
+	/* A disclaim procedure of its own, looking up the object given. */
+	int kind = -1;
+	for (int k = 4; k < 16; k++)
+		if (sgc_kinds[k].in_use && sgc_kinds[k].disclaim)
+			kind = k;
+	ck_assert_int_ge(kind, 4);
+	GC_register_disclaim_proc(kind, disclaim_looks_up, 1);
+	lookups_seen = lookups_ok = 0;
+	make_lookup_garbage(50);
+	collect_n(2);
+	ck_assert_int_eq(lookups_seen, 50);
+	ck_assert_int_eq(lookups_ok, 50);
+}
+END_TEST
+
 START_TEST(test_finalized_malloc_uninitialised_aborts)
 {
 	GC_finalized_malloc(16, &closure);
@@ -1126,6 +1181,7 @@ static Suite *finalize_suite(void)
 	sgc_test_pad_fixture(tc);
 	tcase_add_test(tc, test_finalized_malloc);
 	tcase_add_test(tc, test_disclaim_proc_can_keep);
+	tcase_add_test(tc, test_disclaim_looks_up_its_object);
 	tcase_add_test_raise_signal(tc, test_finalized_malloc_uninitialised_aborts,
 				    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_disclaim_bad_kind_aborts, SIGABRT);
