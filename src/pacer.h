@@ -63,6 +63,14 @@ static inline void sgc_pacer_note_alloc(intptr_t bytes)
 	sgc_fetch_add(&sgc_pacer.total, (uintptr_t)bytes);
 }
 
+/* Count bytes released by GC_free that allocation can reuse before the
+ * next cycle: they do not count toward it (bdwgc's GC_bytes_freed).  The
+ * total is left alone. */
+static inline void sgc_pacer_note_free(size_t bytes)
+{
+	sgc_fetch_add(&sgc_pacer.since_gc, (uintptr_t)0 - bytes);
+}
+
 /* Whether allocation has used up the budget. */
 static inline int sgc_pacer_due(void)
 {

@@ -13,7 +13,12 @@
  * free_index only grows between sweeps, and alloc_cache holds the
  * complement of alloc_bits from free_index to the end of its 64-bit word,
  * so ctz(alloc_cache) is the next free slot.  freed_bits (usually NULL)
- * records objects released by GC_free since the span's last sweep.
+ * records objects released by GC_free since the span's last sweep that
+ * could not be freed in place.  GC_free frees in place when it owns the
+ * span's allocation state (the span is in its cache, or swept and on its
+ * central's list, under that central's lock): it may move free_index
+ * back, after setting the alloc bits of the slots it moves over, so the
+ * formula above holds throughout (malloc.c).
  *
  * sweepgen protocol (h = the heap's sweepgen, which grows by 2 per cycle):
  *     s.sweepgen == h - 2   the span needs sweeping
@@ -37,7 +42,7 @@
  *    holds the span, or whoever has it claimed), and the collector while
  *    the world is stopped.
  *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
- *    the span claimed.
+ *    the span claimed; changed in place by the owner's GC_free.
  *  - gcmarks: one byte per object, the span's own for its lifetime (freed
  *    with the struct), set to 1 by markers with plain stores: two markers
  *    racing on one object both scan it, which costs a little work and

@@ -815,6 +815,67 @@ START_TEST(test_register_in_tls_destructor)
 }
 END_TEST
 
+/* ---- GC_free of another thread's objects ---- */
+
+#define XFREE_N 300
+
+struct xfree {
+	void **objs;   /* uncollectable: XFREE_N objects of the worker */
+	sem_t ready, go;
+	int ok;
+};
+
+static void *allocates_for_other(void *p)
+{
+	struct xfree *x = p;
+	for (int i = 0; i < XFREE_N; i++) {
+		x->objs[i] = GC_MALLOC(48);
+		memset(x->objs[i], 0x44, 48);
+	}
+	struct node *mine = make_list(91, 200);
+	sem_post(&x->ready);
+	while (sem_wait(&x->go) != 0 && errno == EINTR)
+		;
+	/* Its cached span had slots freed by the other thread meanwhile. */
+	struct node *more = make_list(92, 2000);
+	GC_gcollect();
+	x->ok = list_ok(mine, 91, 200) && list_ok(more, 92, 2000);
+	return NULL;
+}
+
+/* The freeing thread cannot change the allocation state of a span that
+ * another thread caches: such slots come back at the next sweep; those
+ * of full spans on the central lists at once. */
+START_TEST(test_free_from_other_thread)
+{
+	struct xfree x;
+	pthread_t t;
+	x.objs = GC_MALLOC_UNCOLLECTABLE(XFREE_N * sizeof(void *));
+	x.ok = 0;
+	sem_init(&x.ready, 0, 0);
+	sem_init(&x.go, 0, 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, allocates_for_other, &x), 0);
+	while (sem_wait(&x.ready) != 0 && errno == EINTR)
+		;
+	for (int i = 0; i < XFREE_N; i++) {
+		void *o = x.objs[i];
+		GC_FREE(o);
+		x.objs[i] = NULL;
+		ck_assert_ptr_null(GC_base(o));
+	}
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	sem_post(&x.go);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert(x.ok);
+	for (int i = 0; i < 3; i++)
+		(void)make_list(93, 3000);
+	GC_gcollect();
+	GC_FREE(x.objs);
+	sem_destroy(&x.ready);
+	sem_destroy(&x.go);
+}
+END_TEST
+
 Suite *make_thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -835,6 +896,7 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_exit_value_kept_until_join);
 	tcase_add_test(tc, test_exit_value_dropped_at_detach);
 	tcase_add_test(tc, test_register_in_tls_destructor);
+	tcase_add_test(tc, test_free_from_other_thread);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
