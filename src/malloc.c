@@ -565,9 +565,12 @@ size_t GC_size(const void *p)
 
 int GC_is_heap_ptr(const void *p)
 {
+	/* bdwgc: anywhere in the heap's pages, free ones and the tails of
+	 * spans included. */
 	if (!sgc_load_acquire(&sgc_ready))
 		return 0;
-	return sgc_span_of_heap((uintptr_t)p) != NULL;
+	return sgc_heap_contains((uintptr_t)p) &&
+	       sgc_arena_of((uintptr_t)p) != NULL;
 }
 
 void *GC_realloc(void *p, size_t lb)
