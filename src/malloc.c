@@ -456,7 +456,10 @@ static void free_in_place(struct sgc_span *s, uint32_t i)
 {
 	if (i < s->free_index) {
 		set_bit_range(s->alloc_bits, i + 1, s->free_index);
-		s->free_index = i;
+		/* The bits before the index that no longer covers them: a
+		 * lookup from another thread (GC_base, GC_free of another
+		 * object) reads the index first, then the bits. */
+		__atomic_store_n(&s->free_index, i, __ATOMIC_RELEASE);
 	}
 	s->alloc_bits[i / 64] &= ~((uint64_t)1 << (i % 64));
 	sgc_span_refill_alloc_cache(s);

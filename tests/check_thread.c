@@ -876,6 +876,87 @@ START_TEST(test_free_from_other_thread)
 }
 END_TEST
 
+/* ---- GC_free churn: threads allocate and free their own objects ---- */
+
+#define CHURN_SLOTS 1500
+#define CHURN_OPS 30000
+
+static unsigned churn_next(unsigned *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Slot k of thread t holds an object of size churn_size whose bytes are
+ * its tag: every free and every collection must leave the others be. */
+static void *churn(void *p)
+{
+	uintptr_t t = (uintptr_t)p;
+	unsigned x = (unsigned)t * 2654435761u + 1;
+	unsigned char **slot = GC_MALLOC_UNCOLLECTABLE(CHURN_SLOTS * sizeof *slot);
+	size_t *size = calloc(CHURN_SLOTS, sizeof *size);
+	int bad = 0;
+	for (int op = 0; op < CHURN_OPS && !bad; op++) {
+		unsigned k = churn_next(&x) % CHURN_SLOTS;
+		unsigned char tag = (unsigned char)(t * 16 + k % 13 + 1);
+		if (slot[k]) {
+			for (size_t b = 0; b < size[k]; b++)
+				if (slot[k][b] != tag)
+					bad = 1;
+			if (GC_base(slot[k]) != slot[k])
+				bad = 1;
+			GC_FREE(slot[k]);
+			slot[k] = NULL;
+			continue;
+		}
+		size[k] = 8 + churn_next(&x) % 400;
+		switch (churn_next(&x) % 3) {
+		case 0:
+			slot[k] = GC_MALLOC(size[k]);
+			break;
+		case 1:
+			slot[k] = GC_MALLOC_ATOMIC(size[k]);
+			break;
+		default:
+			slot[k] = GC_MALLOC_UNCOLLECTABLE(size[k]);
+			break;
+		}
+		if (!slot[k])
+			bad = 1;
+		else
+			memset(slot[k], tag, size[k]);
+		if (op % 5000 == 0)
+			GC_gcollect();
+		else if (op % 97 == 0)
+			(void)make_list(t + 500, 50); /* garbage */
+	}
+	for (unsigned k = 0; k < CHURN_SLOTS; k++)
+		if (slot[k])
+			GC_FREE(slot[k]);
+	GC_FREE(slot);
+	free(size);
+	return bad ? NULL : p;
+}
+
+START_TEST(test_free_churn_threads)
+{
+	pthread_t t[4];
+	void *ret[4];
+	for (uintptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, churn,
+						   (void *)(i + 1)), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(GC_pthread_join(t[i], &ret[i]), 0);
+		ck_assert_msg(ret[i] == (void *)(uintptr_t)(i + 1),
+			      "thread %d saw a corrupt object", i);
+	}
+	GC_gcollect();
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
 Suite *make_thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -897,6 +978,7 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_exit_value_dropped_at_detach);
 	tcase_add_test(tc, test_register_in_tls_destructor);
 	tcase_add_test(tc, test_free_from_other_thread);
+	tcase_add_test(tc, test_free_churn_threads);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
