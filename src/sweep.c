@@ -60,6 +60,8 @@ static void disclaim_span(struct sgc_span *s, int (*proc)(void *),
 			continue;
 		if (proc((void *)(s->start + (uintptr_t)i * s->elem_size)))
 			mark[i] = 1;
+		/* The procedure may have freed objects (GC_free). */
+		freed = (const uint64_t *)sgc_load_acquire(&s->freed_bits);
 	}
 	held_claims = h.outer;
 }
