@@ -382,16 +382,6 @@ void GC_debug_register_finalizer_unreachable(void *obj,
 			   cd, ofn, ocd, FIN_UNREACHABLE);
 }
 
-int sgc_finalize_may_have(uintptr_t p)
-{
-	struct sgc_span *s = sgc_span_of_heap(p);
-	if (!s)
-		return 0;
-	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
-	return sgc_bitmap_test(ha->page_specials,
-			       sgc_arena_page_index(s->start));
-}
-
 void sgc_finalize_forget(uintptr_t p)
 {
 	struct sgc_obj o;

@@ -466,8 +466,8 @@ static void free_in_place(struct sgc_span *s, uint32_t i)
 	s->alloc_count--;
 	if (!s->needzero &&
 	    sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed)
-		memset((void *)(s->start + (uintptr_t)i * s->elem_size), 0,
-		       s->elem_size);
+		zero_object((void *)(s->start + (uintptr_t)i * s->elem_size),
+			    s->elem_size);
 }
 
 /* A small object of a span the caller neither caches nor has claimed:
@@ -516,18 +516,43 @@ static int free_on_central(struct sgc_span *s, uint32_t i, void *p)
  * own sweep holds takes the freed bit too: the sweep reads it after the
  * procedures.
  */
+/* Whether s has finalizers (a hint: GC_free then drops the object's). */
+static inline int span_has_specials(const struct sgc_span *s)
+{
+	uintptr_t start = __atomic_load_n(&s->start, __ATOMIC_RELAXED);
+	struct sgc_heap_arena *ha = sgc_arena_of(start);
+	return ha && sgc_bitmap_test(ha->page_specials,
+				     sgc_arena_page_index(start));
+}
+
 void GC_free(void *p)
 {
 	struct sgc_obj o;
 	if (!p)
 		return;
 	struct sgc_cache *c = sgc_self_cache("GC_free");
-	if (SGC_UNLIKELY(sgc_finalize_may_have((uintptr_t)p)))
-		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
 	sgc_critical_enter(c);
+	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
+	if (SGC_UNLIKELY(s && span_has_specials(s))) {
+		sgc_critical_leave(c);
+		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
+		sgc_critical_enter(c);
+		s = sgc_span_of_heap((uintptr_t)p);
+	}
+	/* The common case first: a span of the caller's cache (swept, and
+	 * no other thread's to sweep or change). */
+	if (SGC_LIKELY(s && c->alloc[s->spanclass] == s)) {
+		uint32_t i = sgc_span_index(s, (uintptr_t)p);
+		if (SGC_LIKELY((uintptr_t)p == s->start + (uintptr_t)i * s->elem_size &&
+			       sgc_span_is_allocated(s, i))) {
+			free_in_place(s, i);
+			c->bytes_cached += s->elem_size;
+			sgc_critical_leave(c);
+			return;
+		}
+	}
 	/* An unswept span is claimed for the lookup, so that no sweeper
 	 * replaces its allocation bits meanwhile, and swept after the free. */
-	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
 	int held = s && sgc_sweep_held_here(s);
 	int claimed = s && !held && sgc_sweep_claim(s);
 	sgc_require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
