@@ -754,7 +754,8 @@ static int register_link(const char *call, struct linktab *t, void **link,
 
 static int unregister_link(struct linktab *t, void **link)
 {
-	if ((uintptr_t)link & (sizeof(void *) - 1))
+	/* Never registered (0 marks an empty slot of the table). */
+	if (!link || ((uintptr_t)link & (sizeof(void *) - 1)))
 		return 0;
 	sgc_ensure_init();
 	sgc_world_lock_acquire();
@@ -769,7 +770,7 @@ static int move_link(const char *call, struct linktab *t, void **link,
 		     void **new_link)
 {
 	check_link(call, new_link);
-	if ((uintptr_t)link & (sizeof(void *) - 1))
+	if (!link || ((uintptr_t)link & (sizeof(void *) - 1)))
 		return GC_NOT_FOUND;
 	sgc_ensure_init();
 	int rc = GC_SUCCESS;

@@ -618,6 +618,15 @@ START_TEST(test_link_codes)
 	ck_assert_int_eq(GC_unregister_disappearing_link(&slot[2]), 0);
 	ck_assert_int_eq(GC_unregister_disappearing_link(
 				 (void **)((char *)slot + 1)), 0);
+	/* NULL was never registered (bdwgc: 0, GC_NOT_FOUND). */
+	size_t links = sgc_finalize_link_count(0);
+	ck_assert_int_eq(GC_unregister_disappearing_link(launder_null()), 0);
+	ck_assert_int_eq(GC_unregister_long_link(launder_null()), 0);
+	ck_assert_int_eq(GC_move_disappearing_link(launder_null(), &slot[3]),
+			 GC_NOT_FOUND);
+	ck_assert_int_eq(GC_move_long_link(launder_null(), &slot[3]),
+			 GC_NOT_FOUND);
+	ck_assert_uint_eq(sgc_finalize_link_count(0), links);
 	/* Long links are a table of their own. */
 	ck_assert_int_eq(GC_register_long_link(&slot[1], n), GC_SUCCESS);
 	ck_assert_int_eq(GC_move_long_link(&slot[1], &slot[3]), GC_SUCCESS);
