@@ -154,7 +154,8 @@ static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
 		if (SGC_LIKELY(idx < s->nelems &&
 			       (next % 64 != 0 || next == s->nelems))) {
 			s->alloc_cache = cache >> bit >> 1;
-			s->free_index = next;
+			__atomic_store_n(&s->free_index, next,
+					 __ATOMIC_RELAXED); /* span.h */
 			s->alloc_count++;
 			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
 			if (s->needzero)
@@ -435,7 +436,7 @@ static void set_bit_range(uint64_t *bits, uint32_t lo, uint32_t hi)
 		uint32_t w = lo / 64, b = lo % 64;
 		uint32_t n = hi - lo < 64 - b ? hi - lo : 64 - b;
 		uint64_t m = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << b;
-		bits[w] |= m;
+		__atomic_store_n(&bits[w], bits[w] | m, __ATOMIC_RELAXED);
 		lo += n;
 	}
 }
@@ -461,7 +462,8 @@ static void free_in_place(struct sgc_span *s, uint32_t i)
 		 * object) reads the index first, then the bits. */
 		__atomic_store_n(&s->free_index, i, __ATOMIC_RELEASE);
 	}
-	s->alloc_bits[i / 64] &= ~((uint64_t)1 << (i % 64));
+	uint64_t *w = &s->alloc_bits[i / 64];
+	__atomic_store_n(w, *w & ~((uint64_t)1 << (i % 64)), __ATOMIC_RELAXED);
 	sgc_span_refill_alloc_cache(s);
 	s->alloc_count--;
 	if (!s->needzero &&

@@ -40,7 +40,9 @@
  *  - sweepgen: atomic, as above.
  *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
  *    holds the span, or whoever has it claimed), and the collector while
- *    the world is stopped.
+ *    the world is stopped.  free_index is also read by lookups from other
+ *    threads (GC_base, GC_free), so the owner writes it atomically
+ *    (relaxed; release when it moves back).
  *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
  *    the span claimed; changed in place by the owner's GC_free.
  *  - gcmarks: one byte per object, the span's own for its lifetime (freed
@@ -197,9 +199,13 @@ static inline uintptr_t sgc_span_elem_bytes(const struct sgc_span *s)
 	return s->elem_size ? s->elem_size : s->limit - s->start;
 }
 
+/* Bit i of a bitmap.  The word is read atomically (relaxed; a plain
+ * load on the platforms we support): other threads read alloc and freed
+ * bits while their owner changes them (GC_free, GC_base). */
 static inline int sgc_bit(const uint64_t *bits, uint32_t i)
 {
-	return (int)((bits[i / 64] >> (i % 64)) & 1);
+	return (int)((__atomic_load_n(&bits[i / 64], __ATOMIC_RELAXED) >>
+		      (i % 64)) & 1);
 }
 
 /* Number of words of a bitmap for n objects. */
@@ -236,7 +242,10 @@ static inline int sgc_span_is_allocated(const struct sgc_span *s, uint32_t i)
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
 	if (freed && sgc_bit(freed, i))
 		return 0;
-	return i < s->free_index || sgc_bit(s->alloc_bits, i);
+	/* free_index is read before the bits: GC_free may move it back, and
+	 * sets the bits it stops covering before it does (malloc.c). */
+	return i < __atomic_load_n(&s->free_index, __ATOMIC_ACQUIRE) ||
+	       sgc_bit(s->alloc_bits, i);
 }
 
 static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)

@@ -1196,7 +1196,10 @@ START_TEST(test_many_linear)
 	ck_assert_int_ge(counted, MANY - 4);
 	ck_assert_int_ge(ran, MANY);
 	ck_assert_uint_le(sgc_finalize_count(), 8);
-	ck_assert_double_lt(per, 20.0);
+	/* Only against quadratic work, which costs milliseconds per object
+	 * at MANY: the figure follows the machine's load (ThreadSanitizer on
+	 * a busy two-core machine: 30 us). */
+	ck_assert_double_lt(per, 200.0);
 }
 END_TEST
 
