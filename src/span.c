@@ -172,13 +172,6 @@ int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,
 	return 0;
 }
 
-/* The owner's write of free_index: atomic, as lookups from other threads
- * read it (span.h). */
-static inline void set_free_index(struct sgc_span *s, uint32_t v)
-{
-	__atomic_store_n(&s->free_index, v, __ATOMIC_RELAXED);
-}
-
 uint32_t sgc_span_next_free_index(struct sgc_span *s)
 {
 	uint32_t idx = s->free_index, n = s->nelems;
@@ -189,21 +182,21 @@ uint32_t sgc_span_next_free_index(struct sgc_span *s)
 	while (bit == 64) {
 		idx = (idx + 64) & ~(uint32_t)63;
 		if (idx >= n) {
-			set_free_index(s, n);
+			sgc_span_set_free_index(s, n);
 			return n;
 		}
-		set_free_index(s, idx);
+		sgc_span_set_free_index(s, idx);
 		sgc_span_refill_alloc_cache(s);
 		cache = s->alloc_cache;
 		bit = sgc_ctz64(cache);
 	}
 	uint32_t result = idx + bit;
 	if (result >= n) {
-		set_free_index(s, n);
+		sgc_span_set_free_index(s, n);
 		return n;
 	}
 	s->alloc_cache = bit == 63 ? 0 : cache >> (bit + 1);
-	set_free_index(s, result + 1);
+	sgc_span_set_free_index(s, result + 1);
 	if (s->free_index % 64 == 0 && s->free_index != n)
 		sgc_span_refill_alloc_cache(s);
 	return result;

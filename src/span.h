@@ -42,7 +42,8 @@
  *    holds the span, or whoever has it claimed), and the collector while
  *    the world is stopped.  free_index is also read by lookups from other
  *    threads (GC_base, GC_free), so the owner writes it atomically
- *    (relaxed; release when it moves back).
+ *    (sgc_span_set_free_index, relaxed; release when GC_free moves it
+ *    back, after setting the alloc bits it stops covering).
  *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
  *    the span claimed; changed in place by the owner's GC_free.
  *  - gcmarks: one byte per object, the span's own for its lifetime (freed
@@ -185,6 +186,12 @@ SGC_HIDDEN int sgc_span_init(struct sgc_span *s, uintptr_t start,
 /* Index of the next free slot at or after free_index, advancing it; equals
  * nelems when the span is full.  Owner only. */
 SGC_HIDDEN uint32_t sgc_span_next_free_index(struct sgc_span *s);
+
+/* Set free_index: relaxed atomic, for the lookups of other threads. */
+static inline void sgc_span_set_free_index(struct sgc_span *s, uint32_t v)
+{
+	__atomic_store_n(&s->free_index, v, __ATOMIC_RELAXED);
+}
 
 /* Load alloc_cache from the alloc bits of the word holding free_index. */
 static inline void sgc_span_refill_alloc_cache(struct sgc_span *s)

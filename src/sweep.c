@@ -126,7 +126,7 @@ int sgc_sweep_span(struct sgc_span *s)
 			break;
 		}
 	}
-	s->free_index = first;
+	sgc_span_set_free_index(s, first);
 	if (first < s->nelems)
 		sgc_span_refill_alloc_cache(s);
 	else
