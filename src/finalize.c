@@ -24,6 +24,9 @@ struct fin {
 	uint32_t index;          /* the object's index in its span */
 	uint8_t mode;            /* FIN_* */
 	uint8_t candidate;       /* scratch of the finalization pass */
+	uint8_t displaced;       /* registered one word past the start, on
+				  * a kind with a header word: the client's
+				  * pointer, which the finalizer gets */
 	GC_finalization_proc fn;
 	void *cd;
 };
@@ -94,6 +97,12 @@ static uintptr_t fin_base(const struct sgc_span *s, const struct fin *f)
 	return s->start + (uintptr_t)f->index * s->elem_size;
 }
 
+/* The pointer the client registered, which the finalizer gets. */
+static uintptr_t fin_client(const struct sgc_span *s, const struct fin *f)
+{
+	return fin_base(s, f) + (f->displaced ? sizeof(void *) : 0);
+}
+
 static struct sgc_obj fin_obj(struct sgc_span *s, const struct fin *f)
 {
 	struct sgc_obj o = { s, fin_base(s, f), f->index };
@@ -107,11 +116,37 @@ static int obj_marked(uintptr_t p)
 	return sgc_find_object(p, 0, &o) && sgc_mark_is_marked(&o);
 }
 
-/* The object whose first byte is p, or an abort naming the call. */
+/* Whether the object a link or a toggle-ref names is alive after a mark:
+ * marked, or outside the heap (never collected: bdwgc accepts links to
+ * static objects). */
+static int obj_alive(uintptr_t p)
+{
+	if (!sgc_heap_contains(p) || !sgc_arena_of(p))
+		return 1;
+	return obj_marked(p);
+}
+
+/* The object that p names, or an abort naming the call: p is its first
+ * byte or, on a kind whose objects have a header word (GC_finalized_malloc
+ * and GC_register_displacement's use), the word after it, the pointer the
+ * client holds; *displaced says which.  (bdwgc takes any pointer into the
+ * object's first granule, and misbehaves past it: finalizing a live
+ * object, clearing a live object's links.) */
+static void require_object_displaced(const char *call, const void *p,
+				     struct sgc_obj *o, int *displaced)
+{
+	int found = sgc_find_client_object(p, o);
+	*displaced = found && o->span->header_word &&
+		     (uintptr_t)p == o->base + sizeof(void *);
+	if (!*displaced)
+		sgc_require_base(call, p, found, o);
+}
+
 static void require_object(const char *call, const void *p,
 			   struct sgc_obj *o)
 {
-	sgc_require_base(call, p, sgc_find_client_object(p, o), o);
+	int displaced;
+	require_object_displaced(call, p, o, &displaced);
 }
 
 /* Call fn on every span with specials. */
@@ -217,7 +252,8 @@ static void register_finalizer(const char *call, void *obj,
 		return;
 	}
 	struct sgc_obj o;
-	require_object(call, obj, &o);
+	int displaced;
+	require_object_displaced(call, obj, &o, &displaced);
 	sgc_world_lock_acquire();
 	struct sgc_span *s = o.span;
 	struct specials *sp = s->specials;
@@ -229,6 +265,7 @@ static void register_finalizer(const char *call, void *obj,
 			f->fn = fn;
 			f->cd = cd;
 			f->mode = (uint8_t)mode;
+			f->displaced = (uint8_t)displaced;
 		} else {
 			memmove(f, f + 1, (sp->n - pos - 1) * sizeof *f);
 			sp->n--;
@@ -262,7 +299,8 @@ static void register_finalizer(const char *call, void *obj,
 		set_specials_bit(s, 1);
 	}
 	memmove(&sp->f[pos + 1], &sp->f[pos], (sp->n - pos) * sizeof *sp->f);
-	sp->f[pos] = (struct fin){ o.index, (uint8_t)mode, 0, fn, cd };
+	sp->f[pos] = (struct fin){ o.index, (uint8_t)mode, 0,
+				   (uint8_t)displaced, fn, cd };
 	sp->n++;
 	nfin++;
 	set_out(ofn, ocd, NULL, NULL);
@@ -304,16 +342,6 @@ void GC_register_finalizer_unreachable(void *obj, GC_finalization_proc fn,
 {
 	register_finalizer("GC_register_finalizer_unreachable", obj, fn, cd,
 			   ofn, ocd, FIN_UNREACHABLE);
-}
-
-int sgc_finalize_may_have(uintptr_t p)
-{
-	struct sgc_span *s = sgc_span_of_heap(p);
-	if (!s)
-		return 0;
-	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
-	return sgc_bitmap_test(ha->page_specials,
-			       sgc_arena_page_index(s->start));
 }
 
 void sgc_finalize_forget(uintptr_t p)
@@ -397,7 +425,7 @@ static void enqueue_all_span(struct sgc_span *s)
 {
 	struct specials *sp = s->specials;
 	for (uint32_t i = 0; i < sp->n; i++)
-		queue_push(fin_base(s, &sp->f[i]), sp->f[i].fn, sp->f[i].cd);
+		queue_push(fin_client(s, &sp->f[i]), sp->f[i].fn, sp->f[i].cd);
 	nfin -= sp->n;
 	sp->n = 0;
 	drop_table(s, 0);
@@ -505,7 +533,7 @@ static void enqueue_span(struct sgc_span *s)
 			continue;
 		}
 		sgc_mark_set_bit(&o);
-		queue_push(o.base, f->fn, f->cd);
+		queue_push(fin_client(s, f), f->fn, f->cd);
 		nfin--;
 	}
 	sp->n = keep;
@@ -533,7 +561,7 @@ void sgc_finalize_after_mark(struct sgc_mark_result *m)
 	drop_dangling_links(&long_links);
 	size_t keep = 0;
 	for (size_t i = 0; i < ntoggles; i++)
-		if (toggles[i].strong || obj_marked(toggles[i].obj))
+		if (toggles[i].strong || obj_alive(toggles[i].obj))
 			toggles[keep++] = toggles[i];
 	ntoggles = keep;
 	sgc_mark_take_extra(m);
@@ -626,7 +654,7 @@ static void link_remove(struct linktab *t, size_t i)
 static void clear_links(struct linktab *t)
 {
 	for (size_t i = 0; i < t->cap; i++) {
-		while (t->e[i].at && !obj_marked(t->e[i].obj)) {
+		while (t->e[i].at && !obj_alive(t->e[i].obj)) {
 			*(void **)t->e[i].at = NULL;
 			link_remove(t, i);
 		}
@@ -662,14 +690,23 @@ static int register_link(const char *call, struct linktab *t, void **link,
 	struct sgc_obj o;
 	check_link(call, link);
 	sgc_ensure_init();
-	if (!sgc_find_client_object(obj, &o) || o.base != (uintptr_t)obj)
-		sgc_fatal("%s(%p, %p): %p is not the start of an object of the"
-			  " collector's heap", call, (void *)link, obj, obj);
+	/* bdwgc: obj is non-null and, in the heap, the start of an object.
+	 * Outside the heap (a static object a runtime keeps weak references
+	 * to) it is accepted and never collected, so the link is never
+	 * cleared (bdwgc accepts it, then crashes in the next collection). */
+	if (!obj)
+		sgc_fatal("%s(%p, NULL): the object must not be NULL", call,
+			  (void *)link);
+	if (sgc_heap_contains((uintptr_t)obj))
+		require_object(call, obj, &o);
 	int rc = GC_SUCCESS;
 	sgc_world_lock_acquire();
-	if (link_find(t, (uintptr_t)link) != SIZE_MAX)
+	size_t i = link_find(t, (uintptr_t)link);
+	if (i != SIZE_MAX) {
+		/* bdwgc: the link now names the new object. */
+		t->e[i].obj = (uintptr_t)obj;
 		rc = GC_DUPLICATE;
-	else if (!link_reserve(t))
+	} else if (!link_reserve(t))
 		rc = GC_NO_MEMORY;
 	else
 		link_put(t, (uintptr_t)link, (uintptr_t)obj);
@@ -679,7 +716,8 @@ static int register_link(const char *call, struct linktab *t, void **link,
 
 static int unregister_link(struct linktab *t, void **link)
 {
-	if ((uintptr_t)link & (sizeof(void *) - 1))
+	/* Never registered (0 marks an empty slot of the table). */
+	if (!link || ((uintptr_t)link & (sizeof(void *) - 1)))
 		return 0;
 	sgc_ensure_init();
 	sgc_world_lock_acquire();
@@ -694,7 +732,7 @@ static int move_link(const char *call, struct linktab *t, void **link,
 		     void **new_link)
 {
 	check_link(call, new_link);
-	if ((uintptr_t)link & (sizeof(void *) - 1))
+	if (!link || ((uintptr_t)link & (sizeof(void *) - 1)))
 		return GC_NOT_FOUND;
 	sgc_ensure_init();
 	int rc = GC_SUCCESS;
@@ -788,7 +826,7 @@ void GC_set_toggleref_func(GC_toggleref_func fn)
 {
 	sgc_ensure_init();
 	sgc_world_lock_acquire();
-	toggleref_fn = fn;
+	__atomic_store_n(&toggleref_fn, fn, __ATOMIC_RELEASE);
 	sgc_world_lock_release();
 }
 
@@ -805,7 +843,14 @@ int GC_toggleref_add(void *obj, int is_strong_ref)
 {
 	struct sgc_obj o;
 	sgc_ensure_init();
-	require_object("GC_toggleref_add", obj, &o);
+	/* bdwgc: without a callback the call does nothing and succeeds.  An
+	 * object outside the heap is accepted and never collected. */
+	if (!__atomic_load_n(&toggleref_fn, __ATOMIC_ACQUIRE))
+		return GC_SUCCESS;
+	if (!obj)
+		sgc_fatal("GC_toggleref_add(NULL): the object must not be NULL");
+	if (sgc_heap_contains((uintptr_t)obj))
+		require_object("GC_toggleref_add", obj, &o);
 	int rc = GC_SUCCESS;
 	sgc_world_lock_acquire();
 	if (toggleref_fn) {
@@ -908,7 +953,7 @@ static void dump_span(struct sgc_span *s)
 	struct specials *sp = s->specials;
 	for (uint32_t i = 0; i < sp->n; i++)
 		fprintf(stderr, "  finalizable %p (%s)\n",
-			(void *)fin_base(s, &sp->f[i]),
+			(void *)fin_client(s, &sp->f[i]),
 			(const char *[]){ "ordered", "ignore-self", "no-order",
 					  "unreachable" }[sp->f[i].mode]);
 }

@@ -79,8 +79,6 @@ SGC_HIDDEN extern sgc_atomic_word sgc_finalize_queued;
  * outside critical sections, p a valid object. */
 SGC_HIDDEN void sgc_finalize_forget(uintptr_t p);
 
-/* Whether the span holding object p has specials (a hint for GC_free). */
-SGC_HIDDEN int sgc_finalize_may_have(uintptr_t p);
 
 /* Figures for tests and stats. */
 SGC_HIDDEN size_t sgc_finalize_count(void);       /* registered */

@@ -154,7 +154,7 @@ static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
 		if (SGC_LIKELY(idx < s->nelems &&
 			       (next % 64 != 0 || next == s->nelems))) {
 			s->alloc_cache = cache >> bit >> 1;
-			s->free_index = next;
+			sgc_span_set_free_index(s, next);
 			s->alloc_count++;
 			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
 			if (s->needzero)
@@ -185,7 +185,7 @@ static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
 	}
 	if (s) {
-		s->free_index = 1;
+		sgc_span_set_free_index(s, 1);
 		s->alloc_count = 1;
 		s->alloc_cache = 0;
 		sgc_central_put_swept(&sgc_centrals[spc], s);
@@ -443,12 +443,14 @@ static void free_large(struct sgc_span *s, void *p, int claimed)
 		if (v != sg - 1 || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
 			sgc_fatal("GC_free(%p): object freed twice", p);
 	}
+	sgc_pacer_note_free(s->npages * SGC_PAGE_SIZE);
 	sgc_central_unlink(&sgc_centrals[s->spanclass], s);
 	sgc_heap_free_span(s);
 }
 
-/* Mark a small object free; its slot is reused after the next sweep. */
-static void free_small(struct sgc_span *s, uint32_t i, void *p)
+/* Mark an object free in the span's freed bits: the slot comes back when
+ * the span is next swept.  For spans the caller cannot change now. */
+static void free_deferred(struct sgc_span *s, uint32_t i, void *p)
 {
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
 	if (!freed) {
@@ -470,28 +472,150 @@ static void free_small(struct sgc_span *s, uint32_t i, void *p)
 	} while (!sgc_cas(w, old, old | bit));
 }
 
+/* Set bits [lo, hi) of a bitmap. */
+static void set_bit_range(uint64_t *bits, uint32_t lo, uint32_t hi)
+{
+	while (lo < hi) {
+		uint32_t w = lo / 64, b = lo % 64;
+		uint32_t n = hi - lo < 64 - b ? hi - lo : 64 - b;
+		uint64_t m = n == 64 ? ~(uint64_t)0 : (((uint64_t)1 << n) - 1) << b;
+		__atomic_store_n(&bits[w], bits[w] | m, __ATOMIC_RELAXED);
+		lo += n;
+	}
+}
+
+/* Make slot i of s free at once, so that the next allocation from s
+ * takes it (bdwgc's free list, in the span's terms).  The caller owns
+ * s's allocation state: s is in its cache, or a swept span on its
+ * central's list with that central's lock held.
+ *
+ * The slots below free_index are allocated whatever their alloc bits
+ * say; moving free_index back to i therefore first writes the bits of
+ * [i + 1, free_index), so every slot keeps its state (freed_bits, of
+ * GC_free calls that could not come here, still override), and
+ * alloc_cache is reloaded for the new free_index.  Mark bytes of a swept
+ * span are all clear; they stay so.  A slot handed out zeroed is zeroed
+ * here unless allocation zeroes the span's slots anyway. */
+static void free_in_place(struct sgc_span *s, uint32_t i)
+{
+	if (i < s->free_index) {
+		set_bit_range(s->alloc_bits, i + 1, s->free_index);
+		/* The bits before the index that no longer covers them: a
+		 * lookup from another thread (GC_base, GC_free of another
+		 * object) reads the index first, then the bits. */
+		__atomic_store_n(&s->free_index, i, __ATOMIC_RELEASE);
+	}
+	uint64_t *w = &s->alloc_bits[i / 64];
+	__atomic_store_n(w, *w & ~((uint64_t)1 << (i % 64)), __ATOMIC_RELAXED);
+	sgc_span_refill_alloc_cache(s);
+	s->alloc_count--;
+	if (!s->needzero &&
+	    sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed)
+		zero_object((void *)(s->start + (uintptr_t)i * s->elem_size),
+			    s->elem_size);
+}
+
+/* A small object of a span the caller neither caches nor has claimed:
+ * free it in place when the span is swept and on its central's list
+ * (moving it to the partial list when it was full); otherwise (another
+ * thread caches it, or has it claimed) defer to its next sweep.
+ * Returns 1 when freed in place. */
+static int free_on_central(struct sgc_span *s, uint32_t i, void *p)
+{
+	struct sgc_central *c = &sgc_centrals[s->spanclass];
+	uintptr_t sg = sgc_heap_sweepgen();
+	pthread_mutex_lock(&c->lock);
+	if (sgc_load_acquire(&s->sweepgen) != sg || !s->on_list) {
+		pthread_mutex_unlock(&c->lock);
+		free_deferred(s, i, p);
+		return 0;
+	}
+	free_in_place(s, i);
+	if (s->on_list == sgc_central_full_swept(c, sg)) {
+		sgc_span_list_remove(s->on_list, s);
+		sgc_span_list_push(sgc_central_partial_swept(c, sg), s);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return 1;
+}
+
+/*
+ * GC_free: the slot is reusable by the next allocation of its class at
+ * once, without a sweep, whenever the span's allocation state can be
+ * changed now:
+ *  - the span is in the caller's cache: freed in place; the cache's next
+ *    allocation of the class takes the slot.  The pacer counted the
+ *    span's free slots when the cache took it and subtracts those left
+ *    when it gives it back, so an allocate/free pair costs it nothing;
+ *  - the span is swept and on its central's list: freed in place under
+ *    the central's lock, and the bytes are taken off the allocation
+ *    since the last cycle (they will be counted again when a cache takes
+ *    the slot);
+ *  - the span is unswept: claimed, the freed bit set, and swept now,
+ *    which frees the slot; the bytes are taken off likewise;
+ *  - a large object: its pages go back to the heap at once; likewise.
+ * Otherwise (another thread caches the span, or sweeps it) the freed bit
+ * is set and the slot comes back at the span's next sweep; those bytes
+ * still count, so that frees the heap cannot reuse yet never hold off a
+ * collection.  A disclaim procedure freeing an object of the span its
+ * own sweep holds takes the freed bit too: the sweep reads it after the
+ * procedures.
+ */
+/* Whether s has finalizers (a hint: GC_free then drops the object's). */
+static inline int span_has_specials(const struct sgc_span *s)
+{
+	uintptr_t start = __atomic_load_n(&s->start, __ATOMIC_RELAXED);
+	struct sgc_heap_arena *ha = sgc_arena_of(start);
+	return ha && sgc_bitmap_test(ha->page_specials,
+				     sgc_arena_page_index(start));
+}
+
 void GC_free(void *p)
 {
 	struct sgc_obj o;
 	if (!p)
 		return;
 	struct sgc_cache *c = sgc_self_cache("GC_free");
-	if (SGC_UNLIKELY(sgc_finalize_may_have((uintptr_t)p)))
-		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
 	sgc_critical_enter(c);
-	/* An unswept span is claimed for the lookup, so that no sweeper
-	 * replaces its allocation bits meanwhile, and swept after the free:
-	 * the slot comes back in this sweep, as if a sweeper had seen the
-	 * freed bit. */
 	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
-	int claimed = s && sgc_sweep_claim(s);
+	if (SGC_UNLIKELY(s && span_has_specials(s))) {
+		sgc_critical_leave(c);
+		sgc_finalize_forget((uintptr_t)p); /* needs the world lock */
+		sgc_critical_enter(c);
+		s = sgc_span_of_heap((uintptr_t)p);
+	}
+	/* The common case first: a span of the caller's cache (swept, and
+	 * no other thread's to sweep or change). */
+	if (SGC_LIKELY(s && c->alloc[s->spanclass] == s)) {
+		uint32_t i = sgc_span_index(s, (uintptr_t)p);
+		if (SGC_LIKELY((uintptr_t)p == s->start + (uintptr_t)i * s->elem_size &&
+			       sgc_span_is_allocated(s, i))) {
+			free_in_place(s, i);
+			c->bytes_cached += s->elem_size;
+			sgc_critical_leave(c);
+			return;
+		}
+	}
+	/* An unswept span is claimed for the lookup, so that no sweeper
+	 * replaces its allocation bits meanwhile, and swept after the free. */
+	int held = s && sgc_sweep_held_here(s);
+	int claimed = s && !held && sgc_sweep_claim(s);
 	sgc_require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
-	if (sgc_spanclass_sizeclass(o.span->spanclass) == 0) {
-		free_large(o.span, p, claimed);
-	} else {
-		free_small(o.span, o.index, p);
-		if (claimed)
-			sgc_sweep_claimed(o.span);
+	s = o.span;
+	size_t size = sgc_span_elem_bytes(s);
+	if (held) {
+		free_deferred(s, o.index, p);
+	} else if (sgc_spanclass_sizeclass(s->spanclass) == 0) {
+		free_large(s, p, claimed);
+	} else if (claimed) {
+		free_deferred(s, o.index, p);
+		sgc_sweep_claimed(s);
+		sgc_pacer_note_free(size);
+	} else if (c->alloc[s->spanclass] == s) {
+		free_in_place(s, o.index);
+		c->bytes_cached += size;
+	} else if (free_on_central(s, o.index, p)) {
+		sgc_pacer_note_free(size);
 	}
 	sgc_critical_leave(c);
 }
@@ -514,9 +638,12 @@ size_t GC_size(const void *p)
 
 int GC_is_heap_ptr(const void *p)
 {
+	/* bdwgc: anywhere in the heap's pages, free ones and the tails of
+	 * spans included. */
 	if (!sgc_load_acquire(&sgc_ready))
 		return 0;
-	return sgc_span_of_heap((uintptr_t)p) != NULL;
+	return sgc_heap_contains((uintptr_t)p) &&
+	       sgc_arena_of((uintptr_t)p) != NULL;
 }
 
 void *GC_realloc(void *p, size_t lb)

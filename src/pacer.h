@@ -63,6 +63,22 @@ static inline void sgc_pacer_note_alloc(intptr_t bytes)
 	sgc_fetch_add(&sgc_pacer.total, (uintptr_t)bytes);
 }
 
+/* Count bytes released by GC_free that allocation can reuse before the
+ * next cycle: they do not count toward it (bdwgc's GC_bytes_freed).  At
+ * most what was allocated since the last cycle is taken off (racily),
+ * so that freeing old objects never holds off the next collection for
+ * long (bdwgc keeps counting an eighth of its allocation for the same
+ * reason).  The total is left alone. */
+static inline void sgc_pacer_note_free(size_t bytes)
+{
+	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
+	if (since <= 0)
+		return;
+	if ((size_t)since < bytes)
+		bytes = (size_t)since;
+	sgc_fetch_add(&sgc_pacer.since_gc, (uintptr_t)0 - bytes);
+}
+
 /* Whether allocation has used up the budget. */
 static inline int sgc_pacer_due(void)
 {

@@ -13,7 +13,12 @@
  * free_index only grows between sweeps, and alloc_cache holds the
  * complement of alloc_bits from free_index to the end of its 64-bit word,
  * so ctz(alloc_cache) is the next free slot.  freed_bits (usually NULL)
- * records objects released by GC_free since the span's last sweep.
+ * records objects released by GC_free since the span's last sweep that
+ * could not be freed in place.  GC_free frees in place when it owns the
+ * span's allocation state (the span is in its cache, or swept and on its
+ * central's list, under that central's lock): it may move free_index
+ * back, after setting the alloc bits of the slots it moves over, so the
+ * formula above holds throughout (malloc.c).
  *
  * sweepgen protocol (h = the heap's sweepgen, which grows by 2 per cycle):
  *     s.sweepgen == h - 2   the span needs sweeping
@@ -35,9 +40,12 @@
  *  - sweepgen: atomic, as above.
  *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
  *    holds the span, or whoever has it claimed), and the collector while
- *    the world is stopped.
+ *    the world is stopped.  free_index is also read by lookups from other
+ *    threads (GC_base, GC_free), so the owner writes it atomically
+ *    (sgc_span_set_free_index, relaxed; release when GC_free moves it
+ *    back, after setting the alloc bits it stops covering).
  *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
- *    the span claimed.
+ *    the span claimed; changed in place by the owner's GC_free.
  *  - gcmarks: one byte per object, the span's own for its lifetime (freed
  *    with the struct), set to 1 by markers with plain stores: two markers
  *    racing on one object both scan it, which costs a little work and
@@ -203,6 +211,12 @@ SGC_HIDDEN int sgc_span_init(struct sgc_span *s, uintptr_t start,
  * nelems when the span is full.  Owner only. */
 SGC_HIDDEN uint32_t sgc_span_next_free_index(struct sgc_span *s);
 
+/* Set free_index: relaxed atomic, for the lookups of other threads. */
+static inline void sgc_span_set_free_index(struct sgc_span *s, uint32_t v)
+{
+	__atomic_store_n(&s->free_index, v, __ATOMIC_RELAXED);
+}
+
 /* Load alloc_cache from the alloc bits of the word holding free_index. */
 static inline void sgc_span_refill_alloc_cache(struct sgc_span *s)
 {
@@ -216,9 +230,13 @@ static inline uintptr_t sgc_span_elem_bytes(const struct sgc_span *s)
 	return s->elem_size ? s->elem_size : s->limit - s->start;
 }
 
+/* Bit i of a bitmap.  The word is read atomically (relaxed; a plain
+ * load on the platforms we support): other threads read alloc and freed
+ * bits while their owner changes them (GC_free, GC_base). */
 static inline int sgc_bit(const uint64_t *bits, uint32_t i)
 {
-	return (int)((bits[i / 64] >> (i % 64)) & 1);
+	return (int)((__atomic_load_n(&bits[i / 64], __ATOMIC_RELAXED) >>
+		      (i % 64)) & 1);
 }
 
 /* Number of words of a bitmap for n objects. */
@@ -255,7 +273,10 @@ static inline int sgc_span_is_allocated(const struct sgc_span *s, uint32_t i)
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
 	if (freed && sgc_bit(freed, i))
 		return 0;
-	return i < s->free_index || sgc_bit(s->alloc_bits, i);
+	/* free_index is read before the bits: GC_free may move it back, and
+	 * sets the bits it stops covering before it does (malloc.c). */
+	return i < __atomic_load_n(&s->free_index, __ATOMIC_ACQUIRE) ||
+	       sgc_bit(s->alloc_bits, i);
 }
 
 static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)

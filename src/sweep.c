@@ -29,12 +29,33 @@ static sgc_atomic_word pages_reclaimed; /* atomic: since start */
 static sgc_atomic_word tally_spans, tally_reclaimed, tally_proportional,
 	tally_background, tally_finished;
 
+/* The spans whose claim the calling thread holds while it runs client
+ * code (a disclaim procedure), innermost first: a lookup the procedure
+ * makes on one of them must not wait for the claim (sgc_sweep_claim). */
+struct held_claim {
+	struct sgc_span *span;
+	struct held_claim *outer;
+};
+static __thread struct held_claim *held_claims;
+
+int sgc_sweep_held_here(const struct sgc_span *s)
+{
+	for (struct held_claim *h = held_claims; h; h = h->outer)
+		if (h->span == s)
+			return 1;
+	return 0;
+}
+
 /* Ask the kind's disclaim procedure about each object that is about to
- * be reclaimed; those it keeps are marked.  Span claimed. */
+ * be reclaimed; those it keeps are marked.  Span claimed.  The procedure
+ * may look objects up (GC_base, GC_size), its own included, or free
+ * them. */
 static void disclaim_span(struct sgc_span *s, int (*proc)(void *),
 			  const uint64_t *freed)
 {
 	uint8_t *mark = s->gcmarks;
+	struct held_claim h = { s, held_claims };
+	held_claims = &h;
 	for (uint32_t i = 0; i < s->nelems; i++) {
 		if (mark[i] || (freed && sgc_bit(freed, i)))
 			continue;
@@ -42,7 +63,10 @@ static void disclaim_span(struct sgc_span *s, int (*proc)(void *),
 			continue;
 		if (proc((void *)(s->start + (uintptr_t)i * s->elem_size)))
 			mark[i] = 1;
+		/* The procedure may have freed objects (GC_free). */
+		freed = (const uint64_t *)sgc_load_acquire(&s->freed_bits);
 	}
+	held_claims = h.outer;
 }
 
 /* The 64 mark bytes at m (each 0 or 1) as 64 bits, byte i to bit i: the
@@ -68,8 +92,11 @@ int sgc_sweep_span(struct sgc_span *s)
 	int (*disclaim)(void *) = __atomic_load_n(
 		&sgc_kinds[sgc_spanclass_kind(s->spanclass)].disclaim,
 		__ATOMIC_ACQUIRE);
-	if (SGC_UNLIKELY(disclaim != NULL))
+	if (SGC_UNLIKELY(disclaim != NULL)) {
 		disclaim_span(s, disclaim, freed);
+		/* The procedures may have freed objects. */
+		freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
+	}
 	unsigned count = 0;
 	for (size_t w = 0; w < words; w++) {
 		mark[w] = pack_marks(s->gcmarks + 64 * w);
@@ -103,7 +130,7 @@ int sgc_sweep_span(struct sgc_span *s)
 			break;
 		}
 	}
-	s->free_index = first;
+	sgc_span_set_free_index(s, first);
 	if (first < s->nelems)
 		sgc_span_refill_alloc_cache(s);
 	else
@@ -152,8 +179,10 @@ int sgc_sweep_claim(struct sgc_span *s)
 			return 0;
 		if (v == sg - 2 && sgc_cas(&s->sweepgen, sg - 2, sg - 1))
 			return 1;
-		/* h - 1: another thread sweeps it, or frees it. */
-		if (sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
+		/* h - 1: another thread sweeps it, or frees it; or this one,
+		 * which then runs a disclaim procedure that looks s up. */
+		if (sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE ||
+		    sgc_sweep_held_here(s))
 			return 0;
 		sched_yield();
 	}

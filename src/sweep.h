@@ -19,7 +19,9 @@
  *  (f) by a client call that looks an object up (GC_free, GC_base, ...),
  *      before it reads the span's allocation state (sgc_sweep_claim).
  * Every sweep runs inside the sweeping thread's critical section, so a
- * stopped thread never holds a claimed span.
+ * stopped thread never holds a claimed span.  Disclaim procedures run
+ * with the span claimed; the calls they make on it (GC_base, GC_size,
+ * GC_free) see that this thread holds the claim and do not wait for it.
  *
  * Sweeping a span makes its mark bits its alloc bits (less any objects
  * released by GC_free), gives it fresh zeroed mark bits, and frees it when
@@ -49,6 +51,13 @@ SGC_HIDDEN int sgc_sweep_span(struct sgc_span *s);
  * waiting while another thread sweeps it.  Critical section held. */
 SGC_HIDDEN int sgc_sweep_claim(struct sgc_span *s);
 SGC_HIDDEN void sgc_sweep_claimed(struct sgc_span *s);
+
+/* Whether the calling thread holds s's claim while it runs client code
+ * from the sweep (a disclaim procedure).  Lookups it makes on s then read
+ * the span as it is: its allocation bits are the old ones until the
+ * procedures are done.  sgc_sweep_claim returns 0 for such a span rather
+ * than wait for itself. */
+SGC_HIDDEN int sgc_sweep_held_here(const struct sgc_span *s);
 
 /* Sweep one unswept span from the centrals; its page count, or 0 when no
  * unswept span is left. */

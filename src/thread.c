@@ -36,7 +36,10 @@ static sem_t ack_sem;
 static sgc_atomic_word stop_epoch;      /* atomic */
 static sgc_atomic_word restart_epoch;   /* atomic */
 static int sig_suspend = SIGPWR, sig_restart = SIGXCPU;
-static int allow_register;              /* GC_allow_register_threads */
+/* GC_allow_register_threads was called, or a thread was created through
+ * GC_pthread_create: then, as in bdwgc, any thread may register itself
+ * (a thread's TLS destructors, say, after it unregistered on exit). */
+static int allow_register;
 static pthread_key_t exit_key;          /* unregisters at thread exit */
 
 char *GC_stackbottom;
@@ -415,6 +418,8 @@ static SGC_NOINLINE void scan_self_spilled(sgc_range_fn fn)
 	__asm__ __volatile__("" ::: "memory");
 }
 
+static void exit_rec_scan(sgc_range_fn fn);
+
 void sgc_thread_scan_stacks(sgc_range_fn fn)
 {
 	for (struct sgc_thread *t = registry; t; t = t->next) {
@@ -427,6 +432,7 @@ void sgc_thread_scan_stacks(sgc_range_fn fn)
 	}
 	if (!self) /* a collection from an unregistered thread */
 		sgc_fatal("collection from an unregistered thread");
+	exit_rec_scan(fn);
 }
 
 void sgc_thread_fork_child(void)
@@ -455,6 +461,137 @@ void sgc_thread_fork_child(void)
 	sem_destroy(&ack_sem);
 	sem_init(&ack_sem, 0, 0);
 	pthread_mutex_unlock(&registry_lock);
+}
+
+/* ---- Exit values of joinable threads ----
+ *
+ * A thread created by GC_pthread_create may return (or pass to
+ * GC_pthread_exit) an object that nothing else references: between the
+ * thread's exit and its join, only the exit status holds it, in memory
+ * the collector does not scan.  So each joinable thread created through
+ * the wrapper gets an exit record, made before the thread starts and kept
+ * until GC_pthread_join or GC_pthread_detach; the value stored in it at
+ * exit is a root of every mark.  The records are independent of the
+ * thread's registration (a thread may unregister, or register again in a
+ * TLS destructor, before it ends).
+ *
+ * Registry lock guards the list and every field.  Records are the C
+ * allocator's; they are never in the collected heap.
+ */
+struct exit_rec {
+	struct exit_rec *next;
+	pthread_t id;       /* set by the thread itself before it runs fn */
+	void *value;        /* the exit value, a root once exited */
+	int exited;
+	int detached;       /* GC_pthread_detach before the exit: drop at exit */
+};
+
+static struct exit_rec *exit_recs;        /* registry lock */
+static __thread struct exit_rec *my_exit; /* the calling thread's record */
+
+static void exit_unlink(struct exit_rec *e)
+{
+	struct exit_rec **pp = &exit_recs;
+	while (*pp && *pp != e)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = e->next;
+}
+
+/* The calling thread starts: note its id, and drop records of exited
+ * threads with the same id (joined or detached without the wrappers:
+ * the id could not have been reused otherwise). */
+static void exit_rec_start(struct exit_rec *e)
+{
+	struct exit_rec *stale = NULL;
+	sgc_lock_stoppable(&registry_lock);
+	e->id = pthread_self();
+	for (struct exit_rec **pp = &exit_recs; *pp;) {
+		struct exit_rec *x = *pp;
+		if (x != e && x->exited && pthread_equal(x->id, e->id)) {
+			*pp = x->next;
+			x->next = stale;
+			stale = x;
+		} else {
+			pp = &x->next;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	my_exit = e;
+	while (stale) {
+		struct exit_rec *x = stale;
+		stale = x->next;
+		free(x);
+	}
+}
+
+/* Store the calling thread's exit value (it exits through a return or
+ * GC_pthread_exit); have_value 0 for an exit by cancellation or plain
+ * pthread_exit, whose value the collector cannot see. */
+static void exit_rec_finish(void *value, int have_value)
+{
+	struct exit_rec *e = my_exit;
+	if (!e)
+		return;
+	sgc_lock_stoppable(&registry_lock);
+	if (have_value)
+		e->value = value;
+	if (e->exited) { /* GC_pthread_exit, then the clean-up handler */
+		pthread_mutex_unlock(&registry_lock);
+		return;
+	}
+	e->exited = 1;
+	int drop = e->detached;
+	if (drop)
+		exit_unlink(e);
+	pthread_mutex_unlock(&registry_lock);
+	if (drop) {
+		my_exit = NULL;
+		free(e);
+	}
+}
+
+/* The thread id was joined or detached: forget its value.  Only a record
+ * of an exited thread is dropped; a running thread's is marked detached
+ * (dropped when the thread exits). */
+static void exit_rec_release(pthread_t id, int joined)
+{
+	struct exit_rec *drop = NULL, *running = NULL;
+	sgc_lock_stoppable(&registry_lock);
+	for (struct exit_rec *e = exit_recs; e; e = e->next) {
+		if (!pthread_equal(e->id, id))
+			continue;
+		if (e->exited) {
+			drop = e;
+			break;
+		}
+		running = e;
+	}
+	if (drop)
+		exit_unlink(drop);
+	else if (running && !joined)
+		running->detached = 1;
+	pthread_mutex_unlock(&registry_lock);
+	free(drop);
+}
+
+size_t sgc_thread_exit_values(void)
+{
+	size_t n = 0;
+	sgc_lock_stoppable(&registry_lock);
+	for (struct exit_rec *e = exit_recs; e; e = e->next)
+		n += e->exited;
+	pthread_mutex_unlock(&registry_lock);
+	return n;
+}
+
+/* World stopped (registry lock held by the stopper): the exit values are
+ * roots. */
+static void exit_rec_scan(sgc_range_fn fn)
+{
+	for (struct exit_rec *e = exit_recs; e; e = e->next)
+		if (e->exited && e->value)
+			fn((uintptr_t)&e->value, (uintptr_t)(&e->value + 1));
 }
 
 /* ---- The public thread API ---- */
@@ -605,12 +742,14 @@ void *GC_call_with_alloc_lock(GC_fn_type fn, void *arg)
 struct start_info {
 	void *(*fn)(void *);
 	void *arg;
+	struct exit_rec *exit; /* NULL for a thread created detached */
 	sem_t registered;
 };
 
 static void unregister_cleanup(void *arg)
 {
 	(void)arg;
+	exit_rec_finish(NULL, 0);
 	sgc_thread_unregister();
 }
 
@@ -618,12 +757,15 @@ static void *start_routine(void *p)
 {
 	struct start_info *si = p;
 	sgc_thread_register(0, 0);
+	if (si->exit)
+		exit_rec_start(si->exit);
 	void *(*fn)(void *) = si->fn;
 	void *volatile arg = si->arg; /* now on our scanned stack */
 	sem_post(&si->registered);
 	void *r;
 	pthread_cleanup_push(unregister_cleanup, NULL);
 	r = fn(arg);
+	exit_rec_finish(r, 1);
 	pthread_cleanup_pop(1);
 	return r;
 }
@@ -632,11 +774,31 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		      void *(*fn)(void *), void *arg)
 {
 	struct start_info si;
+	int detach = PTHREAD_CREATE_JOINABLE;
 	sgc_ensure_init();
+	/* As in bdwgc: once the program creates threads through the
+	 * wrappers, threads may also register themselves. */
+	__atomic_store_n(&allow_register, 1, __ATOMIC_RELEASE);
+	if (attr && pthread_attr_getdetachstate(attr, &detach) != 0)
+		return EINVAL;
 	si.fn = fn;
 	si.arg = arg;
-	if (sem_init(&si.registered, 0, 0) != 0)
+	si.exit = NULL;
+	if (detach != PTHREAD_CREATE_DETACHED) {
+		si.exit = calloc(1, sizeof *si.exit);
+		if (!si.exit)
+			return EAGAIN;
+	}
+	if (sem_init(&si.registered, 0, 0) != 0) {
+		free(si.exit);
 		return errno;
+	}
+	if (si.exit) {
+		sgc_lock_stoppable(&registry_lock);
+		si.exit->next = exit_recs;
+		exit_recs = si.exit;
+		pthread_mutex_unlock(&registry_lock);
+	}
 	int cancel;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	int rc = pthread_create(thread, attr, start_routine, &si);
@@ -644,6 +806,11 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		/* Keep arg reachable from here until the child holds it. */
 		while (sem_wait(&si.registered) != 0 && errno == EINTR)
 			;
+	} else if (si.exit) {
+		sgc_lock_stoppable(&registry_lock);
+		exit_unlink(si.exit);
+		pthread_mutex_unlock(&registry_lock);
+		free(si.exit);
 	}
 	pthread_setcancelstate(cancel, NULL);
 	sem_destroy(&si.registered);
@@ -652,12 +819,18 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 
 int GC_pthread_join(pthread_t thread, void **retval)
 {
-	return pthread_join(thread, retval);
+	int rc = pthread_join(thread, retval);
+	if (rc == 0)
+		exit_rec_release(thread, 1);
+	return rc;
 }
 
 int GC_pthread_detach(pthread_t thread)
 {
-	return pthread_detach(thread);
+	int rc = pthread_detach(thread);
+	if (rc == 0)
+		exit_rec_release(thread, 0);
+	return rc;
 }
 
 int GC_pthread_cancel(pthread_t thread)
@@ -667,6 +840,8 @@ int GC_pthread_cancel(pthread_t thread)
 
 void GC_pthread_exit(void *retval)
 {
+	/* Kept until the join, unlike bdwgc, which loses it. */
+	exit_rec_finish(retval, 1);
 	pthread_exit(retval);
 }
 

@@ -18,13 +18,19 @@
  * stops itself when it leaves the section, so no thread is ever stopped
  * holding a lock or a half-updated span.
  *
+ * The exit value of a joinable thread created by GC_pthread_create (its
+ * return value, or GC_pthread_exit's argument) is kept in an exit record
+ * and scanned as a root from the thread's exit until GC_pthread_join or
+ * GC_pthread_detach, as bdwgc keeps it in its thread record.
+ *
  * Invariants: a thread is in the registry from registration until it
  * unregisters (or exits); it is signalled only while registered; a blocked
  * thread's blocked_sp is below every frame that can hold heap pointers
  * of the code it runs outside the collector.
  *
  * Locks: the world lock, then the registry lock; both are held by the
- * collector while the world is stopped.  A thread changes its blocked state
+ * collector while the world is stopped.  The registry lock also guards
+ * the exit records.  A thread changes its blocked state
  * only with the world lock held.  Registry lock is never taken inside a
  * critical section.
  */
@@ -93,6 +99,10 @@ SGC_HIDDEN void sgc_world_lock_release(void);
 /* World stopped: call fn on the live part of every registered thread's
  * stack (the caller's own with its registers spilled). */
 SGC_HIDDEN void sgc_thread_scan_stacks(sgc_range_fn fn);
+
+/* Threads created by GC_pthread_create that exited and were neither
+ * joined nor detached: their exit values are roots until then. */
+SGC_HIDDEN size_t sgc_thread_exit_values(void);
 
 /* Fork support: in the child of a fork made with the world stopped, keep
  * only the calling thread and release the registry lock. */

@@ -777,6 +777,18 @@ START_TEST(test_foreign_addresses)
     ck_assert_int_eq(GC_is_heap_ptr(&local), 0);
     ck_assert_int_eq(GC_is_heap_ptr(m), 0);
     ck_assert_int_eq(GC_is_heap_ptr(NULL), 0);
+    {
+        /* "Somewhere in the GC heap": objects' insides, the space after
+         * them on their page, and a freed object's first page, as on
+         * bdwgc. */
+        char *small = GC_MALLOC(100);
+        char *big = GC_MALLOC(200000);
+        ck_assert_int_ne(GC_is_heap_ptr(small + 50), 0);
+        ck_assert_int_ne(GC_is_heap_ptr(small + 4000), 0);
+        GC_FREE(big);
+        ck_assert_int_ne(GC_is_heap_ptr(big), 0);
+        GC_reachable_here(small);
+    }
 #ifdef SPANGC_TEST
     /* bdwgc leaves these undefined (8.2.2 crashes on the first two). */
     ck_assert_uint_eq(GC_size(&local), 0);

@@ -19,6 +19,14 @@
 
 #define NOINLINE __attribute__((noinline))
 
+/* NULL where the compiler cannot see it (the API's nonnull attributes). */
+static NOINLINE void *launder_null(void)
+{
+	void *p = NULL;
+	__asm__("" : "+r"(p));
+	return p;
+}
+
 struct node {
 	struct node *next;
 	uintptr_t tag;
@@ -609,6 +617,15 @@ START_TEST(test_link_codes)
 	ck_assert_int_eq(GC_unregister_disappearing_link(&slot[2]), 0);
 	ck_assert_int_eq(GC_unregister_disappearing_link(
 				 (void **)((char *)slot + 1)), 0);
+	/* NULL was never registered (bdwgc: 0, GC_NOT_FOUND). */
+	size_t links = sgc_finalize_link_count(0);
+	ck_assert_int_eq(GC_unregister_disappearing_link(launder_null()), 0);
+	ck_assert_int_eq(GC_unregister_long_link(launder_null()), 0);
+	ck_assert_int_eq(GC_move_disappearing_link(launder_null(), &slot[3]),
+			 GC_NOT_FOUND);
+	ck_assert_int_eq(GC_move_long_link(launder_null(), &slot[3]),
+			 GC_NOT_FOUND);
+	ck_assert_uint_eq(sgc_finalize_link_count(0), links);
 	/* Long links are a table of their own. */
 	ck_assert_int_eq(GC_register_long_link(&slot[1], n), GC_SUCCESS);
 	ck_assert_int_eq(GC_move_long_link(&slot[1], &slot[3]), GC_SUCCESS);
@@ -627,9 +644,78 @@ START_TEST(test_link_misaligned_aborts)
 }
 END_TEST
 
-START_TEST(test_link_foreign_object_aborts)
+/* Links to objects outside the heap (runtimes keep weak references to
+ * static objects): GC_SUCCESS, never cleared, unregistered and moved as
+ * any other. */
+START_TEST(test_link_to_foreign_object)
 {
-	GC_general_register_disappearing_link(&weak, &static_obj);
+	static void *s_link, *l_link, *m_link, *moved;
+	int local;
+	void *m = malloc(16);
+	s_link = &static_obj;
+	l_link = &local;
+	m_link = m;
+	ck_assert_int_eq(GC_general_register_disappearing_link(&s_link,
+							       &static_obj),
+			 GC_SUCCESS);
+	ck_assert_int_eq(GC_register_long_link(&l_link, &local), GC_SUCCESS);
+	ck_assert_int_eq(GC_general_register_disappearing_link(&m_link, m),
+			 GC_SUCCESS);
+	ck_assert_int_eq(GC_general_register_disappearing_link(&s_link,
+							       &static_obj),
+			 GC_DUPLICATE);
+	collect_n(3);
+	ck_assert_ptr_eq(s_link, &static_obj);
+	ck_assert_ptr_eq(l_link, &local);
+	ck_assert_ptr_eq(m_link, m);
+	ck_assert_int_eq(GC_move_disappearing_link(&m_link, &moved),
+			 GC_SUCCESS);
+	moved = m;
+	collect_n(1);
+	ck_assert_ptr_eq(moved, m);
+	ck_assert_int_eq(GC_unregister_disappearing_link(&s_link), 1);
+	ck_assert_int_eq(GC_unregister_disappearing_link(&moved), 1);
+	ck_assert_int_eq(GC_unregister_long_link(&l_link), 1);
+	ck_assert_uint_eq(sgc_finalize_link_count(0), 0);
+	ck_assert_uint_eq(sgc_finalize_link_count(1), 0);
+	free(m);
+}
+END_TEST
+
+/* bdwgc: registering a link again names the new object (and answers
+ * GC_DUPLICATE): the link is cleared when that one dies. */
+static NOINLINE int relink_to_new(void **link)
+{
+	return GC_general_register_disappearing_link(link, N(make_node(8)));
+}
+
+START_TEST(test_link_reregistered_follows_new_object)
+{
+	static void *link;
+	keep = N(make_node(7));
+	link = keep;
+	ck_assert_int_eq(GC_general_register_disappearing_link(&link, keep),
+			 GC_SUCCESS);
+	ck_assert_int_eq(relink_to_new(&link), GC_DUPLICATE);
+	collect_n(2);
+	ck_assert_ptr_null(link); /* the new object died; keep lives */
+	ck_assert_uint_eq(N(sgc_test_hide(keep))->tag, 7);
+	keep = NULL;
+}
+END_TEST
+
+/* Documented requirements that stay clear aborts: obj is the start of an
+ * object when it is in the heap, and non-null. */
+START_TEST(test_link_interior_object_aborts)
+{
+	char *p = GC_malloc(64);
+	GC_general_register_disappearing_link(&weak, p + 16);
+}
+END_TEST
+
+START_TEST(test_link_null_object_aborts)
+{
+	GC_general_register_disappearing_link(&weak, launder_null());
 }
 END_TEST
 
@@ -825,7 +911,10 @@ static NOINLINE void make_toggles(void)
 
 START_TEST(test_toggleref)
 {
+	/* No callback yet: bdwgc does nothing and succeeds. */
 	ck_assert_int_eq(GC_toggleref_add(GC_malloc(8), 1), GC_SUCCESS);
+	ck_assert_int_eq(GC_toggleref_add(&static_obj, 0), GC_SUCCESS);
+	ck_assert_int_eq(GC_toggleref_add(launder_null(), 0), GC_SUCCESS);
 	GC_set_toggleref_func(toggle_cb);
 	ck_assert_ptr_eq((void *)GC_get_toggleref_func(), (void *)toggle_cb);
 	toggle_answer[0] = GC_TOGGLE_REF_STRONG;
@@ -843,6 +932,26 @@ START_TEST(test_toggleref)
 	toggle_answer[0] = GC_TOGGLE_REF_WEAK;
 	collect_n(1);
 	ck_assert_uint_eq(toggle_h[0], 0);
+}
+END_TEST
+
+/* A weak toggle-ref to an object outside the heap is never dropped as
+ * dead: the callback keeps being asked about it. */
+static int static_toggle_calls;
+
+static GC_ToggleRefStatus GC_CALLBACK static_toggle_cb(void *obj)
+{
+	if (obj == &static_obj)
+		static_toggle_calls++;
+	return GC_TOGGLE_REF_WEAK;
+}
+
+START_TEST(test_toggleref_foreign_object)
+{
+	GC_set_toggleref_func(static_toggle_cb);
+	ck_assert_int_eq(GC_toggleref_add(&static_obj, 0), GC_SUCCESS);
+	collect_n(3);
+	ck_assert_int_eq(static_toggle_calls, 3);
 }
 END_TEST
 
@@ -915,6 +1024,107 @@ START_TEST(test_disclaim_proc_can_keep)
 	ck_assert_int_eq(keep_disclaim_calls, 2);
 	collect_n(2);
 	ck_assert_int_eq(keep_disclaim_calls, 2);
+}
+END_TEST
+
+/* Lookups from a disclaim procedure: bdwgc's procedures inspect their
+ * object; the sweep holds the span's claim meanwhile. */
+static int lookups_ok, lookups_seen;
+
+static void GC_CALLBACK looks_itself_up(void *obj, void *cd)
+{
+	(void)cd;
+	void *base = (char *)obj - sizeof(void *); /* the closure word */
+	lookups_seen++;
+	if (GC_base(obj) == base && GC_size(obj) >= sizeof(struct node) &&
+	    GC_size(base) == GC_size(obj) && GC_is_heap_ptr(obj) &&
+	    GC_base((char *)obj + 5) == base)
+		lookups_ok++;
+}
+
+static struct GC_finalizer_closure lookup_closure = { looks_itself_up, NULL };
+
+static int GC_CALLBACK disclaim_looks_up(void *obj)
+{
+	lookups_seen++;
+	if (GC_base(obj) == obj && GC_size(obj) >= sizeof(struct node) &&
+	    GC_base((char *)obj + 8) == obj)
+		lookups_ok++;
+	return 0;
+}
+
+static NOINLINE void make_lookup_garbage(int n)
+{
+	for (int i = 0; i < n; i++)
+		ck_assert_ptr_nonnull(GC_finalized_malloc(sizeof(struct node),
+							  &lookup_closure));
+}
+
+START_TEST(test_disclaim_looks_up_its_object)
+{
+	GC_init_finalized_malloc();
+	make_lookup_garbage(100);
+	collect_n(2);
+	ck_assert_int_eq(lookups_seen, 100);
+	ck_assert_int_eq(lookups_ok, 100);
+	/* A disclaim procedure of its own, looking up the object given. */
+	int kind = -1;
+	for (int k = 4; k < 16; k++)
+		if (sgc_kinds[k].in_use && sgc_kinds[k].disclaim)
+			kind = k;
+	ck_assert_int_ge(kind, 4);
+	GC_register_disclaim_proc(kind, disclaim_looks_up, 1);
+	lookups_seen = lookups_ok = 0;
+	make_lookup_garbage(50);
+	collect_n(2);
+	ck_assert_int_eq(lookups_seen, 50);
+	ck_assert_int_eq(lookups_ok, 50);
+}
+END_TEST
+
+/* The pointer GC_finalized_malloc returns is one word into the object;
+ * finalizers and links take it as the object (bdwgc does, as it takes
+ * any pointer into an object's first granule). */
+static uintptr_t displaced_seen;
+
+static void GC_CALLBACK record_displaced(void *obj, void *cd)
+{
+	(void)cd;
+	displaced_seen = sgc_test_hide(obj);
+}
+
+static void *displaced_link;
+
+static NOINLINE uintptr_t make_displaced_finalizable(void)
+{
+	struct node *n = GC_finalized_malloc(sizeof *n, &lookup_closure);
+	ck_assert_ptr_nonnull(n);
+	GC_register_finalizer(n, record_displaced, NULL, NULL, NULL);
+	displaced_link = (void *)sgc_test_hide(n); /* hidden */
+	ck_assert_int_eq(GC_general_register_disappearing_link(
+				 &displaced_link, n), GC_SUCCESS);
+	return sgc_test_hide(n);
+}
+
+START_TEST(test_displaced_pointer_registrations)
+{
+	GC_init_finalized_malloc();
+	uintptr_t h = make_displaced_finalizable();
+	set_keep(h);
+	collect_n(2);
+	ck_assert_uint_eq(displaced_seen, 0);
+	ck_assert_ptr_eq(displaced_link, (void *)h);
+	keep = NULL;
+	collect_n(3);
+	ck_assert_uint_eq(displaced_seen, h); /* the client's pointer */
+	ck_assert_ptr_null(displaced_link);
+}
+END_TEST
+
+START_TEST(test_finalizer_interior_pointer_aborts)
+{
+	char *p = GC_malloc(64);
+	GC_register_finalizer(p + 16, record, NULL, NULL, NULL);
 }
 END_TEST
 
@@ -1098,8 +1308,11 @@ static Suite *finalize_suite(void)
 	tcase_add_test(tc, test_link_cleared_when_dead_only);
 	tcase_add_test(tc, test_link_codes);
 	tcase_add_test_raise_signal(tc, test_link_misaligned_aborts, SIGABRT);
-	tcase_add_test_raise_signal(tc, test_link_foreign_object_aborts,
+	tcase_add_test(tc, test_link_to_foreign_object);
+	tcase_add_test(tc, test_link_reregistered_follows_new_object);
+	tcase_add_test_raise_signal(tc, test_link_interior_object_aborts,
 				    SIGABRT);
+	tcase_add_test_raise_signal(tc, test_link_null_object_aborts, SIGABRT);
 	tcase_add_test_raise_signal(tc, test_link_move_bad_new_link_aborts,
 				    SIGABRT);
 	tcase_add_test(tc, test_moved_link_cleared);
@@ -1108,12 +1321,17 @@ static Suite *finalize_suite(void)
 	tcase_add_test(tc, test_long_vs_short_links);
 	tcase_add_test(tc, test_weak_table_shrinks);
 	tcase_add_test(tc, test_toggleref);
+	tcase_add_test(tc, test_toggleref_foreign_object);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("disclaim");
 	sgc_test_pad_fixture(tc);
 	tcase_add_test(tc, test_finalized_malloc);
 	tcase_add_test(tc, test_disclaim_proc_can_keep);
+	tcase_add_test(tc, test_disclaim_looks_up_its_object);
+	tcase_add_test(tc, test_displaced_pointer_registrations);
+	tcase_add_test_raise_signal(tc, test_finalizer_interior_pointer_aborts,
+				    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_finalized_malloc_uninitialised_aborts,
 				    SIGABRT);
 	tcase_add_test_raise_signal(tc, test_disclaim_bad_kind_aborts, SIGABRT);

@@ -272,25 +272,127 @@ START_TEST(test_atomic_uncollectable)
 }
 END_TEST
 
-START_TEST(test_free_small_reused_after_collection)
+/* A freed small slot of the caller's cached span is the next one handed
+ * out in its class, zeroed for the kinds that are zeroed. */
+static void *alloc_of_kind(int kind, size_t n)
 {
-	g_keep = GC_malloc(3000);
-	char *p = GC_malloc(3000);
-	ck_assert_ptr_nonnull(p);
-	struct sgc_span *s = sgc_span_of_heap((uintptr_t)p);
-	uint32_t n = s->nelems;
-	GC_free(p);
-	ck_assert_ptr_null(GC_base(p));
-	/* Not before the next collection... */
-	for (uint32_t i = 0; i < 2 * n; i++)
-		ck_assert_ptr_ne(GC_malloc(3000), p);
+	switch (kind) {
+	case 0:
+		return GC_malloc(n);
+	case 1:
+		return GC_malloc_atomic(n);
+	case 2:
+		return GC_malloc_uncollectable(n);
+	default:
+		return GC_malloc_atomic_uncollectable(n);
+	}
+}
+
+START_TEST(test_free_small_reused_at_once)
+{
+	for (int kind = 0; kind < 4; kind++) {
+		char *p = alloc_of_kind(kind, 40);
+		ck_assert_ptr_nonnull(p);
+		memset(p, 0x5a, 40);
+		GC_free(p);
+		ck_assert_ptr_null(GC_base(p));
+		char *q = alloc_of_kind(kind, 40);
+		ck_assert_ptr_eq(q, p);
+		if (kind != 1 && kind != 3)
+			ck_assert(all_zero(q, 40));
+		GC_free(q);
+	}
+	/* Two holes below the allocation point: both are reused, then the
+	 * span goes on past them. */
+	char *a[10];
+	for (int i = 0; i < 10; i++)
+		a[i] = GC_malloc_uncollectable(100);
+	GC_free(a[3]);
+	GC_free(a[7]);
+	char *x = GC_malloc_uncollectable(100);
+	char *y = GC_malloc_uncollectable(100);
+	char *z = GC_malloc_uncollectable(100);
+	ck_assert((x == a[3] && y == a[7]) || (x == a[7] && y == a[3]));
+	for (int i = 0; i < 10; i++)
+		ck_assert_ptr_ne(z, a[i]);
+	for (int i = 0; i < 10; i++)
+		ck_assert_ptr_eq(GC_base(a[i]), a[i]);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
 	collect();
-	/* ...but after it. */
-	int found = 0;
-	for (uint32_t i = 0; i < 4 * n && !found; i++)
-		found = GC_malloc(3000) == p;
-	ck_assert(found);
-	ck_assert_ptr_eq(GC_base(p), p);
+	for (int i = 0; i < 10; i++)
+		ck_assert_ptr_eq(GC_base(a[i]), a[i]);
+	ck_assert_ptr_eq(GC_base(z), z);
+}
+END_TEST
+
+/* C++ programs send every delete to GC_free: allocate/free pairs need no
+ * collection and no heap (bdwgc: none either). */
+START_TEST(test_free_pairs_need_no_collection)
+{
+	collect();
+	unsigned long gc0 = GC_get_gc_no();
+	size_t heap0 = GC_get_heap_size();
+	for (long i = 0; i < 2000000; i++) {
+		long *p = GC_MALLOC_UNCOLLECTABLE(24 + (size_t)(i % 4) * 8);
+		ck_assert_ptr_nonnull(p);
+		p[0] = i;
+		GC_FREE(p);
+	}
+	for (long i = 0; i < 500000; i++) {
+		long *p = GC_MALLOC(40);
+		p[0] = i;
+		GC_FREE(p);
+	}
+	ck_assert_uint_eq(GC_get_gc_no(), gc0);
+	ck_assert_uint_eq(GC_get_heap_size(), heap0);
+}
+END_TEST
+
+static int cmp_word(const void *a, const void *b)
+{
+	uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Objects freed in spans the cache has moved past (full, on their
+ * central's list) are reused by the next allocations too. */
+START_TEST(test_free_on_central_reused)
+{
+	enum { N = 5000, SZ = 200 };
+	void **objs = GC_malloc_uncollectable(N * sizeof *objs);
+	uintptr_t *addr = malloc(N * sizeof *addr);
+	ck_assert_ptr_nonnull(addr);
+	collect();
+	for (int i = 0; i < N; i++) {
+		objs[i] = GC_malloc(SZ);
+		memset(objs[i], 0x33, SZ);
+	}
+	size_t heap0 = GC_get_heap_size();
+	for (int i = 0; i < N; i++) {
+		addr[i] = sgc_test_hide(objs[i]);
+		GC_free(objs[i]);
+		objs[i] = NULL;
+	}
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	qsort(addr, N, sizeof *addr, cmp_word);
+	int reused = 0;
+	for (int i = 0; i < N; i++) {
+		objs[i] = GC_malloc(SZ);
+		uintptr_t h = sgc_test_hide(objs[i]);
+		reused += bsearch(&h, addr, N, sizeof *addr, cmp_word) != NULL;
+		ck_assert(all_zero(objs[i], SZ));
+		memset(objs[i], i & 0xff, SZ);
+	}
+	/* All but the never-used tail of the span the cache held. */
+	uint32_t tail = sgc_span_of_heap((uintptr_t)objs[0])->nelems;
+	ck_assert_int_ge(reused, N - (int)tail);
+	ck_assert_uint_eq(GC_get_heap_size(), heap0);
+	collect();
+	for (int i = 0; i < N; i++)
+		for (int k = 0; k < SZ; k++)
+			ck_assert_int_eq(((unsigned char *)objs[i])[k], i & 0xff);
+	free(addr);
+	GC_free(objs);
 }
 END_TEST
 
@@ -562,7 +664,9 @@ Suite *make_malloc_suite(void)
 	malloc_fixture(tc);
 	tcase_add_test(tc, test_uncollectable);
 	tcase_add_test(tc, test_atomic_uncollectable);
-	tcase_add_test(tc, test_free_small_reused_after_collection);
+	tcase_add_test(tc, test_free_small_reused_at_once);
+	tcase_add_test(tc, test_free_pairs_need_no_collection);
+	tcase_add_test(tc, test_free_on_central_reused);
 	tcase_add_test(tc, test_free_large_at_once);
 	suite_add_tcase(s, tc);
 

@@ -215,30 +215,32 @@ START_TEST(test_unreachable_slots_reused)
 }
 END_TEST
 
-/* GC_free'd objects are reclaimed by the next sweep, even when still
+/* GC_free'd objects are reclaimed at once when their span is in the
+ * caller's cache, and stay reclaimed across a sweep, even when still
  * referenced. */
 START_TEST(test_gc_free_reclaimed)
 {
 	for (int i = 0; i < 4; i++)
 		keep[i] = GC_malloc(100);
+	struct sgc_span *s = sgc_span_of_heap((uintptr_t)keep[0]);
 	GC_free(keep[1]);
 	GC_free(keep[2]);
-	/* Not an object any more, but the slot is not reused before the
-	 * sweep: the next allocation takes a fresh slot. */
 	ck_assert_ptr_null(GC_base(keep[1]));
-	keep[4] = GC_malloc(100);
-	ck_assert_ptr_ne(keep[4], keep[1]);
-	ck_assert_ptr_ne(keep[4], keep[2]);
-	struct sgc_span *s = sgc_span_of_heap((uintptr_t)keep[0]);
-	ck_assert_uint_eq(s->alloc_count, 5);
-
-	GC_gcollect();
-	ck_assert_uint_eq(s->alloc_count, 3);
-	ck_assert_ptr_eq(GC_base(keep[0]), keep[0]);
-	ck_assert_ptr_eq(GC_base(keep[3]), keep[3]);
-	ck_assert_ptr_null(GC_base(keep[1]));
+	ck_assert_uint_eq(s->alloc_count, 2);
+	/* The slots are the next ones handed out, lowest first. */
 	ck_assert_ptr_eq(GC_malloc(100), keep[1]);
 	ck_assert_ptr_eq(GC_malloc(100), keep[2]);
+	keep[4] = GC_malloc(100);
+	ck_assert_uint_eq(s->alloc_count, 5);
+	GC_free(keep[4]); /* still referenced from keep[] */
+	ck_assert_uint_eq(s->alloc_count, 4);
+
+	GC_gcollect();
+	ck_assert_uint_eq(s->alloc_count, 4);
+	ck_assert_ptr_eq(GC_base(keep[0]), keep[0]);
+	ck_assert_ptr_eq(GC_base(keep[3]), keep[3]);
+	ck_assert_ptr_null(GC_base(keep[4]));
+	ck_assert_ptr_eq(GC_malloc(100), keep[4]);
 
 	/* Freed after the mark that found it reachable, before its span is
 	 * swept: the sweep must not keep it. */

@@ -648,6 +648,315 @@ START_TEST(test_small_heap_marks_alone)
 }
 END_TEST
 
+/* ---- Exit values kept until the join ---- */
+
+#define EXIT_THREADS 8
+#define EXIT_NODES 200
+
+static sgc_atomic_word exit_finalized; /* atomic */
+
+static void GC_CALLBACK count_exit_node(void *obj, void *cd)
+{
+	(void)obj;
+	(void)cd;
+	sgc_fetch_add(&exit_finalized, 1);
+}
+
+/* A list of EXIT_NODES nodes, each with a finalizer, that only the
+ * thread's exit value references once it has ended: a return for even
+ * owners, GC_pthread_exit for odd ones. */
+static void *returns_list(void *p)
+{
+	uintptr_t owner = (uintptr_t)p;
+	struct node *l = make_list(owner, EXIT_NODES);
+	for (struct node *x = l; x; x = x->next)
+		GC_register_finalizer_no_order(x, count_exit_node, NULL, NULL,
+					       NULL);
+	GC_gcollect();
+	if (owner % 2)
+		GC_pthread_exit(l);
+	return l;
+}
+
+/* Wait until n created threads have exited without being joined. */
+static void wait_exited(size_t n)
+{
+	while (sgc_thread_exit_values() < n)
+		usleep(1000);
+}
+
+START_TEST(test_exit_value_kept_until_join)
+{
+	pthread_t t[EXIT_THREADS];
+	void *ret[EXIT_THREADS];
+	for (int i = 0; i < EXIT_THREADS; i++)
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, returns_list,
+						   (void *)(uintptr_t)(200 + i)),
+				 0);
+	wait_exited(EXIT_THREADS);
+	for (int k = 0; k < 10; k++) {
+		sgc_test_collect();
+		(void)GC_MALLOC(100000); /* reuse what a collection freed */
+		for (int j = 0; j < 1000; j++)
+			(void)GC_MALLOC(sizeof(struct node));
+	}
+	GC_invoke_finalizers();
+	ck_assert_uint_eq(sgc_load_relaxed(&exit_finalized), 0);
+	for (int i = 0; i < EXIT_THREADS; i++) {
+		ck_assert_int_eq(GC_pthread_join(t[i], &ret[i]), 0);
+		ck_assert_msg(list_ok(ret[i], 200 + (uintptr_t)i, EXIT_NODES),
+			      "the list returned by thread %d was reclaimed", i);
+	}
+	ck_assert_uint_eq(sgc_thread_exit_values(), 0);
+	ck_assert_uint_eq(sgc_load_relaxed(&exit_finalized), 0);
+	/* Joined and dropped: now they go. */
+	for (int i = 0; i < EXIT_THREADS; i++)
+		ret[i] = NULL;
+	for (int k = 0; k < 4; k++) {
+		sgc_test_collect();
+		GC_invoke_finalizers();
+	}
+	ck_assert_uint_eq(sgc_load_relaxed(&exit_finalized),
+			  EXIT_THREADS * EXIT_NODES);
+}
+END_TEST
+
+START_TEST(test_exit_value_dropped_at_detach)
+{
+	pthread_t t;
+	/* Detached after it ended, and before. */
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, returns_list,
+					   (void *)(uintptr_t)300), 0);
+	wait_exited(1);
+	ck_assert_int_eq(GC_pthread_detach(t), 0);
+	ck_assert_uint_eq(sgc_thread_exit_values(), 0);
+	sem_t go;
+	sem_init(&go, 0, 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, returns_list,
+					   (void *)(uintptr_t)301), 0);
+	ck_assert_int_eq(GC_pthread_detach(t), 0);
+	/* The detached thread's record goes when it ends. */
+	for (int k = 0; k < 10000 &&
+			sgc_load_relaxed(&exit_finalized) < 2 * EXIT_NODES; k++) {
+		sgc_test_collect();
+		GC_invoke_finalizers();
+		usleep(1000);
+	}
+	ck_assert_uint_eq(sgc_load_relaxed(&exit_finalized), 2 * EXIT_NODES);
+	ck_assert_uint_eq(sgc_thread_exit_values(), 0);
+	sem_destroy(&go);
+}
+END_TEST
+
+/* ---- Registering again from a TLS destructor ---- */
+
+static pthread_key_t tls_key;
+static int tls_result[4]; /* registered, list intact, unregistered, ran */
+
+static void tls_destructor(void *p)
+{
+	struct GC_stack_base sb;
+	(void)p;
+	tls_result[3] = 1;
+	if (GC_get_stack_base(&sb) != GC_SUCCESS)
+		return;
+	tls_result[0] = GC_register_my_thread(&sb) == GC_SUCCESS &&
+			GC_thread_is_registered();
+	if (!tls_result[0])
+		return;
+	struct node *l = make_list(77, 500);
+	GC_gcollect();
+	(void)make_list(78, 500);
+	GC_gcollect();
+	tls_result[1] = list_ok(l, 77, 500);
+	tls_result[2] = GC_unregister_my_thread() == GC_SUCCESS &&
+			!GC_thread_is_registered();
+}
+
+static void *sets_tls(void *p)
+{
+	pthread_setspecific(tls_key, p);
+	(void)make_list(76, 100);
+	return NULL;
+}
+
+static void *registers_plainly(void *p)
+{
+	struct GC_stack_base sb;
+	int *ok = p;
+	GC_get_stack_base(&sb);
+	*ok = GC_register_my_thread(&sb) == GC_SUCCESS;
+	if (*ok) {
+		*ok = list_ok(make_list(79, 100), 79, 100);
+		GC_unregister_my_thread();
+	}
+	return NULL;
+}
+
+/* bdwgc allows GC_register_my_thread once a thread was created through
+ * the wrappers, without GC_allow_register_threads: a thread's TLS
+ * destructor registers it again after it unregistered on exit. */
+START_TEST(test_register_in_tls_destructor)
+{
+	pthread_t t;
+	ck_assert_int_eq(pthread_key_create(&tls_key, tls_destructor), 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, sets_tls, &tls_key), 0);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert_msg(tls_result[3], "the TLS destructor did not run");
+	ck_assert_msg(tls_result[0], "registering in the TLS destructor failed");
+	ck_assert_msg(tls_result[1], "the destructor's list was reclaimed");
+	ck_assert_msg(tls_result[2], "unregistering in the destructor failed");
+	/* And a plain thread may now register itself too. */
+	int ok = 0;
+	ck_assert_int_eq(pthread_create(&t, NULL, registers_plainly, &ok), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	ck_assert(ok);
+	GC_gcollect();
+}
+END_TEST
+
+/* ---- GC_free of another thread's objects ---- */
+
+#define XFREE_N 300
+
+struct xfree {
+	void **objs;   /* uncollectable: XFREE_N objects of the worker */
+	sem_t ready, go;
+	int ok;
+};
+
+static void *allocates_for_other(void *p)
+{
+	struct xfree *x = p;
+	for (int i = 0; i < XFREE_N; i++) {
+		x->objs[i] = GC_MALLOC(48);
+		memset(x->objs[i], 0x44, 48);
+	}
+	struct node *mine = make_list(91, 200);
+	sem_post(&x->ready);
+	while (sem_wait(&x->go) != 0 && errno == EINTR)
+		;
+	/* Its cached span had slots freed by the other thread meanwhile. */
+	struct node *more = make_list(92, 2000);
+	GC_gcollect();
+	x->ok = list_ok(mine, 91, 200) && list_ok(more, 92, 2000);
+	return NULL;
+}
+
+/* The freeing thread cannot change the allocation state of a span that
+ * another thread caches: such slots come back at the next sweep; those
+ * of full spans on the central lists at once. */
+START_TEST(test_free_from_other_thread)
+{
+	struct xfree x;
+	pthread_t t;
+	x.objs = GC_MALLOC_UNCOLLECTABLE(XFREE_N * sizeof(void *));
+	x.ok = 0;
+	sem_init(&x.ready, 0, 0);
+	sem_init(&x.go, 0, 0);
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, allocates_for_other, &x), 0);
+	while (sem_wait(&x.ready) != 0 && errno == EINTR)
+		;
+	for (int i = 0; i < XFREE_N; i++) {
+		void *o = x.objs[i];
+		GC_FREE(o);
+		x.objs[i] = NULL;
+		ck_assert_ptr_null(GC_base(o));
+	}
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	sem_post(&x.go);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert(x.ok);
+	for (int i = 0; i < 3; i++)
+		(void)make_list(93, 3000);
+	GC_gcollect();
+	GC_FREE(x.objs);
+	sem_destroy(&x.ready);
+	sem_destroy(&x.go);
+}
+END_TEST
+
+/* ---- GC_free churn: threads allocate and free their own objects ---- */
+
+#define CHURN_SLOTS 1500
+#define CHURN_OPS 30000
+
+static unsigned churn_next(unsigned *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* Slot k of thread t holds an object of size churn_size whose bytes are
+ * its tag: every free and every collection must leave the others be. */
+static void *churn(void *p)
+{
+	uintptr_t t = (uintptr_t)p;
+	unsigned x = (unsigned)t * 2654435761u + 1;
+	unsigned char **slot = GC_MALLOC_UNCOLLECTABLE(CHURN_SLOTS * sizeof *slot);
+	size_t *size = calloc(CHURN_SLOTS, sizeof *size);
+	int bad = 0;
+	for (int op = 0; op < CHURN_OPS && !bad; op++) {
+		unsigned k = churn_next(&x) % CHURN_SLOTS;
+		unsigned char tag = (unsigned char)(t * 16 + k % 13 + 1);
+		if (slot[k]) {
+			for (size_t b = 0; b < size[k]; b++)
+				if (slot[k][b] != tag)
+					bad = 1;
+			if (GC_base(slot[k]) != slot[k])
+				bad = 1;
+			GC_FREE(slot[k]);
+			slot[k] = NULL;
+			continue;
+		}
+		size[k] = 8 + churn_next(&x) % 400;
+		switch (churn_next(&x) % 3) {
+		case 0:
+			slot[k] = GC_MALLOC(size[k]);
+			break;
+		case 1:
+			slot[k] = GC_MALLOC_ATOMIC(size[k]);
+			break;
+		default:
+			slot[k] = GC_MALLOC_UNCOLLECTABLE(size[k]);
+			break;
+		}
+		if (!slot[k])
+			bad = 1;
+		else
+			memset(slot[k], tag, size[k]);
+		if (op % 5000 == 0)
+			GC_gcollect();
+		else if (op % 97 == 0)
+			(void)make_list(t + 500, 50); /* garbage */
+	}
+	for (unsigned k = 0; k < CHURN_SLOTS; k++)
+		if (slot[k])
+			GC_FREE(slot[k]);
+	GC_FREE(slot);
+	free(size);
+	return bad ? NULL : p;
+}
+
+START_TEST(test_free_churn_threads)
+{
+	pthread_t t[4];
+	void *ret[4];
+	for (uintptr_t i = 0; i < 4; i++)
+		ck_assert_int_eq(GC_pthread_create(&t[i], NULL, churn,
+						   (void *)(i + 1)), 0);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_int_eq(GC_pthread_join(t[i], &ret[i]), 0);
+		ck_assert_msg(ret[i] == (void *)(uintptr_t)(i + 1),
+			      "thread %d saw a corrupt object", i);
+	}
+	GC_gcollect();
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
 Suite *make_thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -665,6 +974,11 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_parallel_mark_equals_single);
 	tcase_add_test(tc, test_small_heap_marks_alone);
 	tcase_add_test(tc, test_large_objects_threads);
+	tcase_add_test(tc, test_exit_value_kept_until_join);
+	tcase_add_test(tc, test_exit_value_dropped_at_detach);
+	tcase_add_test(tc, test_register_in_tls_destructor);
+	tcase_add_test(tc, test_free_from_other_thread);
+	tcase_add_test(tc, test_free_churn_threads);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
