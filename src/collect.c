@@ -10,6 +10,7 @@
 #include "finalize.h"
 #include "roots.h"
 #include "collect.h"
+#include "compat.h"
 #include "gcbits.h"
 #include "heap.h"
 #include "init.h"
@@ -24,9 +25,39 @@
 
 int GC_dont_gc;
 
+static int GC_CALLBACK never_stop(void)
+{
+	return 0;
+}
+
+static GC_stop_func stop_func = never_stop; /* GC_set_stop_func */
+
+void GC_set_stop_func(GC_stop_func fn)
+{
+	__atomic_store_n(&stop_func, fn, __ATOMIC_RELEASE);
+}
+
+GC_stop_func GC_get_stop_func(void)
+{
+	return __atomic_load_n(&stop_func, __ATOMIC_ACQUIRE);
+}
+
+static int collect(enum sgc_collect_reason why, GC_stop_func stop);
+
 int sgc_collect(enum sgc_collect_reason why)
 {
+	return collect(why, GC_get_stop_func());
+}
+
+/* A cycle, unless stop says to abandon it: asked with the world lock
+ * held, before the cycle begins (no event sent, nothing stopped, marked
+ * or freed).  A cycle once begun is not interrupted: spangc's mark cannot
+ * stop half-way without leaving live objects unmarked. */
+static int collect(enum sgc_collect_reason why, GC_stop_func stop)
+{
 	if (GC_dont_gc || sgc_world_held())
+		return 0;
+	if (why != SGC_REASON_EXPLICIT && sgc_compat_auto_collect_off())
 		return 0;
 	sgc_ensure_init();
 	unsigned long seen = __atomic_load_n(&sgc_stats.cycles,
@@ -38,6 +69,10 @@ int sgc_collect(enum sgc_collect_reason why)
 	    (why == SGC_REASON_ALLOC && !sgc_pacer_due()) ||
 	    ((why == SGC_REASON_OOM || why == SGC_REASON_FULL) &&
 	     __atomic_load_n(&sgc_stats.cycles, __ATOMIC_RELAXED) != seen)) {
+		sgc_world_lock_release();
+		return 0;
+	}
+	if (stop()) {
 		sgc_world_lock_release();
 		return 0;
 	}
@@ -83,6 +118,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_stats_event(GC_EVENT_POST_START_WORLD);
 	sgc_finalize_after_world();
 	sgc_stats_cycle(&m, pause, why);
+	sgc_compat_cycle_done();
 	sgc_stats_event(GC_EVENT_END);
 	sgc_world_lock_release();
 	if (sgc_config.background != SGC_BACKGROUND_NONE)
@@ -99,19 +135,42 @@ static void finish_sweep(const char *call)
 	sgc_critical_leave(c);
 }
 
-void GC_gcollect(void)
+/* A full explicit collection with the given stop function; 1 if it ran. */
+static int gcollect(GC_stop_func stop)
 {
 	sgc_ensure_init();
-	if (sgc_collect(SGC_REASON_EXPLICIT))
+	int ran = collect(SGC_REASON_EXPLICIT, stop);
+	if (ran)
 		finish_sweep("GC_gcollect");
 	if (SGC_DEBUG && !sgc_world_held())
 		sgc_verify_or_die("after GC_gcollect");
 	sgc_finalize_safe_point();
+	return ran;
+}
+
+static void unmap_free(void);
+
+void GC_gcollect(void)
+{
+	gcollect(GC_get_stop_func());
+	if (sgc_compat_force_unmap())
+		unmap_free();
+}
+
+int GC_try_to_collect(GC_stop_func stop)
+{
+	return gcollect(stop);
 }
 
 void GC_gcollect_and_unmap(void)
 {
-	GC_gcollect();
+	gcollect(GC_get_stop_func());
+	unmap_free();
+}
+
+/* Return the free pages to the system now, and forget the peak. */
+static void unmap_free(void)
+{
 	struct sgc_cache *c = sgc_self_cache("GC_gcollect_and_unmap");
 	sgc_critical_enter(c);
 	sgc_heap_scavenge();
