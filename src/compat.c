@@ -42,6 +42,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gc/gc.h>
+#include <gc/gc_mark.h>
 #include "atomics.h"
 #include "compat.h"
 #include "heap.h"
@@ -515,8 +516,6 @@ void GC_incr_bytes_freed(size_t n)
 
 /* ---- odds and ends ---- */
 
-/* Declared by bdwgc in <gc/gc_mark.h>. */
-GC_API void *GC_CALL GC_clear_stack(void *);
 
 void *GC_clear_stack(void *arg)
 {

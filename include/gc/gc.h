@@ -54,6 +54,7 @@ typedef void *(GC_CALLBACK *GC_stack_base_func)(
 
 #define GC_SUCCESS       0  /* done */
 #define GC_DUPLICATE     1  /* was registered already */
+#define GC_NO_THREADS    2  /* never returned (kept from old versions) */
 #define GC_NO_MEMORY     2  /* could not allocate the bookkeeping */
 #define GC_UNIMPLEMENTED 3  /* not available in this configuration */
 #define GC_NOT_FOUND     4  /* nothing registered to remove */
@@ -631,6 +632,10 @@ static inline int GC_CALLBACK GC_skip_main_static_data_(const char *name,
 # define GC_INIT_CONF_INITIAL_HEAP_SIZE /* empty */
 #endif
 
+/* bdwgc registers the data segment here on platforms without
+ * dl_iterate_phdr; Linux has it. */
+#define GC_INIT_CONF_ROOTS /* empty */
+
 #define GC_INIT() { GC_INIT_CONF_DONT_EXPAND; \
                     GC_INIT_CONF_FORCE_UNMAP_ON_GCOLLECT; \
                     GC_INIT_CONF_MAX_RETRIES; \
@@ -723,6 +728,9 @@ GC_API void GC_CALL GC_end_stubborn_change(const void *) GC_ATTR_NONNULL(1);
 /* *(void **)p = q, then (in incremental mode) dirty p. */
 GC_API void GC_CALL GC_ptr_store_and_dirty(void * /* p */,
                                            const void * /* q */);
+/* A pointer store; GC_PTR_STORE_AND_DIRTY also tells an incremental
+ * collector that p changed. */
+#define GC_PTR_STORE(p, q) (*(void **)(p) = (void *)(q))
 #define GC_MALLOC_STUBBORN(sz)  GC_MALLOC(sz)
 #define GC_NEW_STUBBORN(t)      GC_NEW(t)
 #define GC_CHANGE_STUBBORN(p)   GC_change_stubborn(p)

@@ -30,6 +30,12 @@ typedef void (GC_CALLBACK *GC_start_callback_proc)(void);
 GC_API void GC_CALL GC_set_start_callback(GC_start_callback_proc);
 GC_API GC_start_callback_proc GC_CALL GC_get_start_callback(void);
 
+/* Clears some of the stack below the caller (stale frames may hold
+ * pointers a conservative scan would see) and returns its argument, so
+ * that a caller can write "return GC_clear_stack(result);".  Defined in
+ * src/compat.c. */
+GC_API void *GC_CALL GC_clear_stack(void *);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
