@@ -73,6 +73,7 @@ static int collect(enum sgc_collect_reason why, GC_stop_func stop)
 		return 0;
 	}
 	if (stop()) {
+		sgc_compat_collection_abandoned();
 		sgc_world_lock_release();
 		return 0;
 	}

@@ -110,8 +110,23 @@ void sgc_compat_heap_resized(void)
 		fn((GC_word)now);
 }
 
+static int abandoned; /* a stop function abandoned the last attempt */
+
+void sgc_compat_collection_abandoned(void)
+{
+	__atomic_store_n(&abandoned, 1, __ATOMIC_RELAXED);
+}
+
+int sgc_compat_grow_instead(void)
+{
+	return __atomic_load_n(&abandoned, __ATOMIC_RELAXED) ||
+	       __atomic_load_n(&disable_auto, __ATOMIC_RELAXED);
+}
+
 void sgc_compat_cycle_done(void)
 {
+	__atomic_store_n(&abandoned, 0, __ATOMIC_RELAXED);
+	GC_parallel = GC_get_parallel();
 	__atomic_store_n(&GC_gc_no, GC_get_gc_no(), __ATOMIC_RELEASE);
 	sgc_store_relaxed(&expl_freed, 0);
 	sgc_compat_heap_resized();

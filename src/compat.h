@@ -48,6 +48,11 @@ SGC_HIDDEN void sgc_compat_heap_resized(void);
 /* GC_free returned bytes (GC_get_expl_freed_bytes_since_gc). */
 SGC_HIDDEN void sgc_compat_note_free(size_t bytes);
 
+/* A stop function abandoned a collection: until one completes, the heap
+ * grows instead (as bdwgc's does when its collection is aborted). */
+SGC_HIDDEN void sgc_compat_collection_abandoned(void);
+SGC_HIDDEN int sgc_compat_grow_instead(void);
+
 /* GC_set_disable_automatic_collection(1): only explicit calls collect. */
 SGC_HIDDEN int sgc_compat_auto_collect_off(void);
 

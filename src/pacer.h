@@ -78,7 +78,7 @@ static inline int sgc_pacer_due(void)
 static inline int sgc_pacer_may_grow(void)
 {
 	if (__atomic_load_n(&GC_dont_gc, __ATOMIC_RELAXED) ||
-	    sgc_compat_auto_collect_off())
+	    sgc_compat_grow_instead())
 		return 1;
 	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
 	return since < (intptr_t)sgc_load_relaxed(&sgc_pacer.min_budget);
