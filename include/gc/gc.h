@@ -762,10 +762,11 @@ GC_API struct GC_timeval_s GC_CALL GC_get_time_limit_tv(void);
 /* ------------------------------------------------------------------ */
 /* Stopping a collection                                                */
 /* ------------------------------------------------------------------ */
-/* A stop function is asked, before the world stops and again before the
- * mark begins, whether to abandon the collection; nonzero abandons it
- * (nothing is marked or freed).  Once marking has started the collection
- * runs to its end. */
+/* A stop function is asked, when a collection is about to begin (before
+ * any event or stop of the world), whether to abandon it; nonzero does:
+ * nothing is marked or freed, and the heap grows instead until a
+ * collection completes.  A collection once begun runs to its end (bdwgc
+ * also asks during the mark). */
 typedef int (GC_CALLBACK *GC_stop_func)(void);
 /* A full collection unless stop_func says stop: 1 when it ran, 0 when it
  * was abandoned or collection is disabled. */
