@@ -147,7 +147,15 @@ void GC_exclude_static_roots(void *lo, void *hi)
 	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
 	if (l >= h)
 		return;
-	sgc_ensure_init();
+	if (!GC_is_init_called()) { /* no collection yet: no critical section */
+		pthread_mutex_lock(&lock);
+		int rc0 = insert(&excluded, l, h);
+		pthread_mutex_unlock(&lock);
+		if (rc0 != 0)
+			sgc_fatal("GC_exclude_static_roots(%p, %p): too many"
+				  " exclusions", lo, hi);
+		return;
+	}
 	struct sgc_cache *c = sgc_self_cache("GC_exclude_static_roots");
 	sgc_critical_enter(c);
 	pthread_mutex_lock(&lock);
@@ -174,9 +182,22 @@ void GC_clear_exclusion_table(void)
 
 void GC_register_has_static_roots_callback(GC_has_static_roots_func fn)
 {
+	/* Inside a critical section, as GC_add_roots: a thread stopped
+	 * while holding the roots lock would block the collection.  Before
+	 * initialisation (GC_INIT's GC_DONT_REGISTER_MAIN_STATIC_DATA) no
+	 * collection can run, and this must not initialise. */
+	if (!GC_is_init_called()) {
+		pthread_mutex_lock(&lock);
+		static_filter = fn;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	struct sgc_cache *c = sgc_self_cache("GC_register_has_static_roots_callback");
+	sgc_critical_enter(c);
 	pthread_mutex_lock(&lock);
 	static_filter = fn;
 	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
 }
 
 /* Scan [lo, hi) less the exclusions.  Roots lock held. */
