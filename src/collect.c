@@ -32,6 +32,13 @@ static int GC_CALLBACK never_stop(void)
 
 static GC_stop_func stop_func = never_stop; /* GC_set_stop_func */
 
+/* GC_try_to_collect's stop function while it collects, in place of
+ * GC_set_stop_func's, for the thread try_owner only.  One such call at a
+ * time (try_lock); written and read with the world lock held. */
+static pthread_mutex_t try_lock = PTHREAD_MUTEX_INITIALIZER;
+static GC_stop_func try_stop;
+static pthread_t try_owner;
+
 void GC_set_stop_func(GC_stop_func fn)
 {
 	__atomic_store_n(&stop_func, fn, __ATOMIC_RELEASE);
@@ -42,18 +49,15 @@ GC_stop_func GC_get_stop_func(void)
 	return __atomic_load_n(&stop_func, __ATOMIC_ACQUIRE);
 }
 
-static int collect(enum sgc_collect_reason why, GC_stop_func stop);
-
-int sgc_collect(enum sgc_collect_reason why)
+/* The stop function in force for the calling thread.  World lock held. */
+static GC_stop_func current_stop(void)
 {
-	return collect(why, GC_get_stop_func());
+	if (try_stop && pthread_equal(try_owner, pthread_self()))
+		return try_stop;
+	return GC_get_stop_func();
 }
 
-/* A cycle, unless stop says to abandon it: asked with the world lock
- * held, before the cycle begins (no event sent, nothing stopped, marked
- * or freed).  A cycle once begun is not interrupted: spangc's mark cannot
- * stop half-way without leaving live objects unmarked. */
-static int collect(enum sgc_collect_reason why, GC_stop_func stop)
+int sgc_collect(enum sgc_collect_reason why)
 {
 	if (GC_dont_gc || sgc_world_held())
 		return 0;
@@ -72,7 +76,11 @@ static int collect(enum sgc_collect_reason why, GC_stop_func stop)
 		sgc_world_lock_release();
 		return 0;
 	}
-	if (stop()) {
+	/* The stop function, asked before the cycle begins (no event sent,
+	 * nothing stopped, marked or freed).  A cycle once begun is not
+	 * interrupted: the mark cannot stop half-way without leaving live
+	 * objects unmarked.  Until a cycle completes, the heap grows. */
+	if (current_stop()()) {
 		sgc_compat_collection_abandoned();
 		sgc_world_lock_release();
 		return 0;
@@ -127,8 +135,13 @@ static int collect(enum sgc_collect_reason why, GC_stop_func stop)
 	return 1;
 }
 
-/* Sweep what is left, inside the caller's critical section. */
-static void finish_sweep(const char *call)
+static void unmap_free(void);
+
+/* Sweep what is left, inside the caller's critical section.  Inlined, so
+ * that GC_gcollect makes no deeper call than before GC_try_to_collect
+ * shared it: check_finalize's ordering test found a stale word left in
+ * the out-of-line frame pinning an object it expects to die. */
+static SGC_ALWAYS_INLINE void finish_sweep(const char *call)
 {
 	struct sgc_cache *c = sgc_self_cache(call);
 	sgc_critical_enter(c);
@@ -136,37 +149,44 @@ static void finish_sweep(const char *call)
 	sgc_critical_leave(c);
 }
 
-/* A full explicit collection with the given stop function; 1 if it ran. */
-static int gcollect(GC_stop_func stop)
+void GC_gcollect(void)
 {
 	sgc_ensure_init();
-	int ran = collect(SGC_REASON_EXPLICIT, stop);
-	if (ran)
+	if (sgc_collect(SGC_REASON_EXPLICIT))
 		finish_sweep("GC_gcollect");
 	if (SGC_DEBUG && !sgc_world_held())
 		sgc_verify_or_die("after GC_gcollect");
 	sgc_finalize_safe_point();
-	return ran;
-}
-
-static void unmap_free(void);
-
-void GC_gcollect(void)
-{
-	gcollect(GC_get_stop_func());
-	if (sgc_compat_force_unmap())
+	if (sgc_compat_force_unmap()) /* GC_set_force_unmap_on_gcollect */
 		unmap_free();
 }
 
 int GC_try_to_collect(GC_stop_func stop)
 {
-	return gcollect(stop);
+	sgc_ensure_init();
+	if (sgc_world_held())
+		return 0;
+	sgc_lock_stoppable(&try_lock);
+	sgc_world_lock_acquire();
+	try_owner = pthread_self();
+	try_stop = stop;
+	sgc_world_lock_release();
+	int ran = sgc_collect(SGC_REASON_EXPLICIT);
+	sgc_world_lock_acquire();
+	try_stop = NULL;
+	sgc_world_lock_release();
+	pthread_mutex_unlock(&try_lock);
+	if (ran)
+		finish_sweep("GC_try_to_collect");
+	sgc_finalize_safe_point();
+	return ran;
 }
 
 void GC_gcollect_and_unmap(void)
 {
-	gcollect(GC_get_stop_func());
-	unmap_free();
+	GC_gcollect();
+	if (!sgc_compat_force_unmap())
+		unmap_free();
 }
 
 /* Return the free pages to the system now, and forget the peak. */

@@ -111,21 +111,28 @@ void sgc_compat_heap_resized(void)
 }
 
 static int abandoned; /* a stop function abandoned the last attempt */
+int sgc_compat_grow;  /* abandoned || disable_auto */
+
+static void update_grow(void)
+{
+	__atomic_store_n(&sgc_compat_grow,
+			 __atomic_load_n(&abandoned, __ATOMIC_RELAXED) ||
+			 __atomic_load_n(&disable_auto, __ATOMIC_RELAXED),
+			 __ATOMIC_RELAXED);
+}
 
 void sgc_compat_collection_abandoned(void)
 {
 	__atomic_store_n(&abandoned, 1, __ATOMIC_RELAXED);
-}
-
-int sgc_compat_grow_instead(void)
-{
-	return __atomic_load_n(&abandoned, __ATOMIC_RELAXED) ||
-	       __atomic_load_n(&disable_auto, __ATOMIC_RELAXED);
+	update_grow();
 }
 
 void sgc_compat_cycle_done(void)
 {
-	__atomic_store_n(&abandoned, 0, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&abandoned, __ATOMIC_RELAXED)) {
+		__atomic_store_n(&abandoned, 0, __ATOMIC_RELAXED);
+		update_grow();
+	}
 	GC_parallel = GC_get_parallel();
 	__atomic_store_n(&GC_gc_no, GC_get_gc_no(), __ATOMIC_RELEASE);
 	sgc_store_relaxed(&expl_freed, 0);
@@ -309,6 +316,7 @@ void GC_set_log_fd(int fd)
 void GC_set_disable_automatic_collection(int value)
 {
 	__atomic_store_n(&disable_auto, value ? 1 : 0, __ATOMIC_RELAXED);
+	update_grow();
 }
 
 int GC_get_disable_automatic_collection(void)

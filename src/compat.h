@@ -51,7 +51,14 @@ SGC_HIDDEN void sgc_compat_note_free(size_t bytes);
 /* A stop function abandoned a collection: until one completes, the heap
  * grows instead (as bdwgc's does when its collection is aborted). */
 SGC_HIDDEN void sgc_compat_collection_abandoned(void);
-SGC_HIDDEN int sgc_compat_grow_instead(void);
+/* Nonzero while the heap grows instead of collecting: a stop function
+ * abandoned the last collection, or automatic collection is off.  Read
+ * on allocation slow paths (pacer.h), hence a plain word, inline. */
+SGC_HIDDEN extern int sgc_compat_grow;
+static inline int sgc_compat_grow_instead(void)
+{
+	return __atomic_load_n(&sgc_compat_grow, __ATOMIC_RELAXED);
+}
 
 /* GC_set_disable_automatic_collection(1): only explicit calls collect. */
 SGC_HIDDEN int sgc_compat_auto_collect_off(void);
