@@ -137,10 +137,10 @@ int sgc_collect(enum sgc_collect_reason why)
 
 static void unmap_free(void);
 
-/* Sweep what is left, inside the caller's critical section.  Inlined, so
- * that GC_gcollect makes no deeper call than before GC_try_to_collect
- * shared it: check_finalize's ordering test found a stale word left in
- * the out-of-line frame pinning an object it expects to die. */
+/* Sweep what is left, inside the caller's critical section.  Inlined, as
+ * it was while GC_gcollect was its only caller: out of line, the changed
+ * frames of GC_gcollect left a word that conservatively pinned the head
+ * of check_finalize's ordered chain (test_chain_in_order). */
 static SGC_ALWAYS_INLINE void finish_sweep(const char *call)
 {
 	struct sgc_cache *c = sgc_self_cache(call);

@@ -164,7 +164,9 @@ static SGC_NOINLINE void suspend_self_signalled(struct sgc_thread *t)
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
 	note_altstack(t);
 	t->blocked_sp = (uintptr_t)&here;
-	t->blocked = 1;
+	/* Atomic: GC_suspend_thread read it before signalling, and a signal
+	 * is no synchronisation that ThreadSanitizer sees. */
+	__atomic_store_n(&t->blocked, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&t->sig_suspended, 1, __ATOMIC_RELEASE);
 	sem_post(&ack_sem);
 	wait_resumed(t);
@@ -181,7 +183,7 @@ static void answer_signal(struct sgc_thread *t)
 	stop_self(t);
 	if (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE) &&
 	    !__atomic_load_n(&t->sig_suspended, __ATOMIC_ACQUIRE) &&
-	    !t->blocked)
+	    !__atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE))
 		suspend_self_signalled(t);
 }
 
@@ -842,7 +844,7 @@ void GC_suspend_thread(void *thread)
 		GC_do_blocking(wait_self_resumed, t);
 		return;
 	}
-	if (t->blocked) {
+	if (__atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE)) {
 		/* In GC_do_blocking: it waits when it comes back. */
 		sgc_world_lock_release();
 		return;
@@ -868,7 +870,7 @@ void GC_resume_thread(void *thread)
 	if (t && t->suspend_req) {
 		if (t->sig_suspended) {
 			/* Leaves the handler as an ordinary running thread. */
-			t->blocked = 0;
+			__atomic_store_n(&t->blocked, 0, __ATOMIC_RELEASE);
 			__atomic_store_n(&t->sig_suspended, 0, __ATOMIC_RELEASE);
 		}
 		__atomic_store_n(&t->suspend_req, 0, __ATOMIC_RELEASE);
