@@ -10,6 +10,7 @@
 #include "finalize.h"
 #include "roots.h"
 #include "collect.h"
+#include "compat.h"
 #include "gcbits.h"
 #include "heap.h"
 #include "init.h"
@@ -25,9 +26,43 @@
 int GC_dont_gc;
 struct sgc_collect_hooks sgc_collect_hooks;
 
+static int GC_CALLBACK never_stop(void)
+{
+	return 0;
+}
+
+static GC_stop_func stop_func = never_stop; /* GC_set_stop_func */
+
+/* GC_try_to_collect's stop function while it collects, in place of
+ * GC_set_stop_func's, for the thread try_owner only.  One such call at a
+ * time (try_lock); written and read with the world lock held. */
+static pthread_mutex_t try_lock = PTHREAD_MUTEX_INITIALIZER;
+static GC_stop_func try_stop;
+static pthread_t try_owner;
+
+void GC_set_stop_func(GC_stop_func fn)
+{
+	__atomic_store_n(&stop_func, fn, __ATOMIC_RELEASE);
+}
+
+GC_stop_func GC_get_stop_func(void)
+{
+	return __atomic_load_n(&stop_func, __ATOMIC_ACQUIRE);
+}
+
+/* The stop function in force for the calling thread.  World lock held. */
+static GC_stop_func current_stop(void)
+{
+	if (try_stop && pthread_equal(try_owner, pthread_self()))
+		return try_stop;
+	return GC_get_stop_func();
+}
+
 int sgc_collect(enum sgc_collect_reason why)
 {
 	if (GC_dont_gc || sgc_world_held())
+		return 0;
+	if (why != SGC_REASON_EXPLICIT && sgc_compat_auto_collect_off())
 		return 0;
 	sgc_ensure_init();
 	unsigned long seen = __atomic_load_n(&sgc_stats.cycles,
@@ -39,6 +74,15 @@ int sgc_collect(enum sgc_collect_reason why)
 	    (why == SGC_REASON_ALLOC && !sgc_pacer_due()) ||
 	    ((why == SGC_REASON_OOM || why == SGC_REASON_FULL) &&
 	     __atomic_load_n(&sgc_stats.cycles, __ATOMIC_RELAXED) != seen)) {
+		sgc_world_lock_release();
+		return 0;
+	}
+	/* The stop function, asked before the cycle begins (no event sent,
+	 * nothing stopped, marked or freed).  A cycle once begun is not
+	 * interrupted: the mark cannot stop half-way without leaving live
+	 * objects unmarked.  Until a cycle completes, the heap grows. */
+	if (current_stop()()) {
+		sgc_compat_collection_abandoned();
 		sgc_world_lock_release();
 		return 0;
 	}
@@ -88,6 +132,7 @@ int sgc_collect(enum sgc_collect_reason why)
 		sgc_collect_hooks.restarted();
 	sgc_finalize_after_world();
 	sgc_stats_cycle(&m, pause, why);
+	sgc_compat_cycle_done();
 	sgc_stats_event(GC_EVENT_END);
 	void (*done)(void) = sgc_collect_hooks.done;
 	sgc_world_lock_release();
@@ -98,8 +143,13 @@ int sgc_collect(enum sgc_collect_reason why)
 	return 1;
 }
 
-/* Sweep what is left, inside the caller's critical section. */
-static void finish_sweep(const char *call)
+static void unmap_free(void);
+
+/* Sweep what is left, inside the caller's critical section.  Inlined, as
+ * it was while GC_gcollect was its only caller: out of line, the changed
+ * frames of GC_gcollect left a word that conservatively pinned the head
+ * of check_finalize's ordered chain (test_chain_in_order). */
+static SGC_ALWAYS_INLINE void finish_sweep(const char *call)
 {
 	struct sgc_cache *c = sgc_self_cache(call);
 	sgc_critical_enter(c);
@@ -115,11 +165,41 @@ void GC_gcollect(void)
 	if (SGC_DEBUG && !sgc_world_held())
 		sgc_verify_or_die("after GC_gcollect");
 	sgc_finalize_safe_point();
+	if (sgc_compat_force_unmap()) /* GC_set_force_unmap_on_gcollect */
+		unmap_free();
+}
+
+int GC_try_to_collect(GC_stop_func stop)
+{
+	sgc_ensure_init();
+	if (sgc_world_held())
+		return 0;
+	sgc_lock_stoppable(&try_lock);
+	sgc_world_lock_acquire();
+	try_owner = pthread_self();
+	try_stop = stop;
+	sgc_world_lock_release();
+	int ran = sgc_collect(SGC_REASON_EXPLICIT);
+	sgc_world_lock_acquire();
+	try_stop = NULL;
+	sgc_world_lock_release();
+	pthread_mutex_unlock(&try_lock);
+	if (ran)
+		finish_sweep("GC_try_to_collect");
+	sgc_finalize_safe_point();
+	return ran;
 }
 
 void GC_gcollect_and_unmap(void)
 {
 	GC_gcollect();
+	if (!sgc_compat_force_unmap())
+		unmap_free();
+}
+
+/* Return the free pages to the system now, and forget the peak. */
+static void unmap_free(void)
+{
 	struct sgc_cache *c = sgc_self_cache("GC_gcollect_and_unmap");
 	sgc_critical_enter(c);
 	sgc_heap_scavenge();

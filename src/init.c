@@ -19,6 +19,7 @@
 #include "mark.h"
 #include "central.h"
 #include "collect.h"
+#include "compat.h"
 #include "heap.h"
 #include "init.h"
 #include "debug.h"
@@ -133,6 +134,7 @@ void sgc_init_slow(void)
 	sgc_thread_init();
 	sgc_collect_init_fork();
 	sgc_debug_init();
+	sgc_compat_after_init();
 	sgc_store_release(&sgc_ready, 1);
 	pthread_mutex_unlock(&init_lock);
 }
@@ -234,19 +236,8 @@ int GC_expand_hp(size_t bytes)
 	sgc_critical_enter(c);
 	int ok = sgc_heap_grow(bytes) == 0;
 	sgc_critical_leave(c);
+	sgc_compat_heap_resized();
 	return ok;
-}
-
-static int dont_expand;
-
-void GC_set_dont_expand(int value)
-{
-	dont_expand = value;
-}
-
-int GC_get_dont_expand(void)
-{
-	return dont_expand;
 }
 
 unsigned GC_get_version(void)

@@ -21,7 +21,6 @@
 
 struct sgc_config {
 	int print_stats; /* GC_PRINT_STATS */
-	int no_dls;      /* do not scan shared objects' static data */
 	int background;  /* SPANGC_BACKGROUND_SWEEP, below */
 };
 

@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "central.h"
 #include "collect.h"
+#include "compat.h"
 #include "finalize.h"
 #include "heap.h"
 #include "init.h"
@@ -101,7 +102,12 @@ static int refill_after_collect(struct sgc_cache *c, unsigned spc)
 			return 0;
 	}
 	collect_from(c, SGC_REASON_OOM);
-	return sgc_cache_refill(c, spc);
+	int rc = sgc_cache_refill(c, spc);
+	for (unsigned i = 0; rc != 0 && i < sgc_compat_max_retries(); i++) {
+		collect_from(c, SGC_REASON_EXPLICIT); /* GC_max_retries */
+		rc = sgc_cache_refill(c, spc);
+	}
+	return rc;
 }
 
 /* Take a slot from the cache's span for spc, refilling it when it is
@@ -182,6 +188,10 @@ static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 	}
 	if (!s) {
 		collect_from(c, SGC_REASON_OOM);
+		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+	}
+	for (unsigned i = 0; !s && i < sgc_compat_max_retries(); i++) {
+		collect_from(c, SGC_REASON_EXPLICIT); /* GC_max_retries */
 		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
 	}
 	if (s) {
@@ -592,6 +602,7 @@ void GC_free(void *p)
 			       sgc_span_is_allocated(s, i))) {
 			free_in_place(s, i);
 			c->bytes_cached += s->elem_size;
+			sgc_compat_note_free(s->elem_size);
 			sgc_critical_leave(c);
 			return;
 		}
@@ -603,6 +614,7 @@ void GC_free(void *p)
 	sgc_require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
 	s = o.span;
 	size_t size = sgc_span_elem_bytes(s);
+	sgc_compat_note_free(size);
 	if (held) {
 		free_deferred(s, o.index, p);
 	} else if (sgc_spanclass_sizeclass(s->spanclass) == 0) {

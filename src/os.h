@@ -59,4 +59,17 @@ SGC_HIDDEN long sgc_os_thread_id(void);
  * set it up; 0 on success. */
 SGC_HIDDEN int sgc_os_thread_stack(uintptr_t *lo, uintptr_t *hi);
 
+/* The lowest address lo' >= lo such that all of [lo', hi) is mapped
+ * (hi page-aligned): the part of a stack region that may be read. */
+SGC_HIDDEN uintptr_t sgc_os_mapped_from(uintptr_t lo, uintptr_t hi);
+
+/* Set by the layers above (compat.c), read here; plain words, written
+ * before use or racily and read once per use:
+ * commit heap pages executable too (GC_set_pages_executable); */
+SGC_HIDDEN extern int sgc_os_exec_heap;
+/* the file descriptor of sgc_log (GC_set_log_fd); */
+SGC_HIDDEN extern int sgc_os_log_fd;
+/* called by sgc_fatal with its message before abort (GC_set_abort_func). */
+SGC_HIDDEN extern void (*sgc_os_abort_hook)(const char *msg);
+
 #endif /* SGC_OS_H */

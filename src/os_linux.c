@@ -18,6 +18,10 @@
 #include <unistd.h>
 #include "os.h"
 
+int sgc_os_exec_heap;
+int sgc_os_log_fd = 2;
+void (*sgc_os_abort_hook)(const char *msg);
+
 void *sgc_os_reserve(size_t size, size_t align)
 {
 	size_t total = size + align;
@@ -37,7 +41,9 @@ void *sgc_os_reserve(size_t size, size_t align)
 
 int sgc_os_commit(void *p, size_t size)
 {
-	return mprotect(p, size, PROT_READ | PROT_WRITE);
+	int exec = __atomic_load_n(&sgc_os_exec_heap, __ATOMIC_RELAXED) ?
+		   PROT_EXEC : 0;
+	return mprotect(p, size, PROT_READ | PROT_WRITE | exec);
 }
 
 void sgc_os_decommit(void *p, size_t size)
@@ -135,33 +141,72 @@ int sgc_os_thread_stack(uintptr_t *lo, uintptr_t *hi)
 	return 0;
 }
 
-/* The fatal path and the log write with a fixed buffer: no allocation. */
-static void vlog(const char *fmt, va_list ap)
+uintptr_t sgc_os_mapped_from(uintptr_t lo, uintptr_t hi)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof buf - 1, "spangc: ");
-	int m = vsnprintf(buf + n, sizeof buf - 1 - (size_t)n, fmt, ap);
+	/* A stack region is one mapping growing down: [a, hi) is all mapped
+	 * for every a above its lowest page, so bisect on mincore, which
+	 * fails with ENOMEM on a range with a hole. */
+	size_t pg = sgc_os_page_size();
+	uintptr_t good = hi, bad;
+	/* mincore's output, never read; callers are serialised (the world
+	 * is stopped). */
+	static unsigned char scratch[1 << 16];
+	lo = sgc_round_up(lo, pg);
+	if (lo >= hi)
+		return hi;
+	bad = lo;
+	if ((hi - lo) / pg <= sizeof scratch &&
+	    mincore((void *)lo, hi - lo, scratch) == 0)
+		return lo;
+	/* Invariant: [good, hi) mapped; [bad, hi) not all mapped. */
+	while (good - bad > pg) {
+		uintptr_t mid = bad + ((good - bad) / 2 & ~(uintptr_t)(pg - 1));
+		if (mid == bad)
+			mid += pg;
+		if ((hi - mid) / pg <= sizeof scratch &&
+		    mincore((void *)mid, hi - mid, scratch) == 0)
+			good = mid;
+		else
+			bad = mid;
+	}
+	return good;
+}
+
+/* The fatal path and the log write with a fixed buffer (buf, 512 bytes):
+ * no allocation.  The line is left in buf, NUL-terminated, without its
+ * newline. */
+static void vlog(int fd, char *buf, const char *fmt, va_list ap)
+{
+	int n = snprintf(buf, 510, "spangc: ");
+	int m = vsnprintf(buf + n, 510 - (size_t)n, fmt, ap);
 	size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
-	if (len > sizeof buf - 2)
-		len = sizeof buf - 2;
-	buf[len++] = '\n';
-	ssize_t w = write(2, buf, len);
+	if (len > 509)
+		len = 509;
+	buf[len] = '\n';
+	ssize_t w = write(fd, buf, len + 1);
 	(void)w;
+	buf[len] = '\0';
 }
 
 void sgc_log(const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(__atomic_load_n(&sgc_os_log_fd, __ATOMIC_RELAXED), buf, fmt, ap);
 	va_end(ap);
 }
 
 void sgc_fatal(const char *fmt, ...)
 {
+	char buf[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vlog(fmt, ap);
+	vlog(2, buf, fmt, ap);
 	va_end(ap);
+	void (*hook)(const char *) = __atomic_load_n(&sgc_os_abort_hook,
+						     __ATOMIC_ACQUIRE);
+	if (hook)
+		hook(buf);
 	abort();
 }

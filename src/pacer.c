@@ -22,6 +22,8 @@ void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 		b = sgc_pacer.initial_heap / d;
 	if (b < SGC_MIN_GC_BUDGET)
 		b = SGC_MIN_GC_BUDGET;
+	if (b < sgc_compat_min_bytes_allocd()) /* GC_set_min_bytes_allocd */
+		b = sgc_compat_min_bytes_allocd();
 	sgc_store_relaxed(&sgc_pacer.budget, b);
 	sgc_store_relaxed(&sgc_pacer.min_budget, b);
 	sgc_store_relaxed(&sgc_pacer.since_gc, 0);

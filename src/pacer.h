@@ -41,6 +41,7 @@
 #include <stdint.h>
 #include <gc/gc.h>
 #include "atomics.h"
+#include "compat.h"
 #include "util.h"
 
 struct sgc_pacer {
@@ -92,7 +93,8 @@ static inline int sgc_pacer_due(void)
  * reused (the budget above) but does not grow further meanwhile. */
 static inline int sgc_pacer_may_grow(void)
 {
-	if (__atomic_load_n(&GC_dont_gc, __ATOMIC_RELAXED))
+	if (__atomic_load_n(&GC_dont_gc, __ATOMIC_RELAXED) ||
+	    sgc_compat_grow_instead())
 		return 1;
 	intptr_t since = (intptr_t)sgc_load_relaxed(&sgc_pacer.since_gc);
 	return since < (intptr_t)sgc_load_relaxed(&sgc_pacer.min_budget);

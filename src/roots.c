@@ -12,6 +12,7 @@
 #include <string.h>
 #include <gc/gc.h>
 #include "cache.h"
+#include "compat.h"
 #include "init.h"
 #include "malloc.h"
 #include "os.h"
@@ -27,7 +28,11 @@ struct table {
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct table added, excluded;
+/* excluded = internal + the client's (GC_exclude_static_roots); the
+ * collector's own ranges are kept apart too, so that
+ * GC_clear_exclusion_table can rebuild excluded without the client's. */
+static struct table added, excluded, internal;
+static GC_has_static_roots_func static_filter; /* roots lock */
 static uintptr_t self_at;    /* a word inside our own data */
 static uintptr_t runtime_at; /* inside the sanitizer runtime, or 0 */
 
@@ -129,8 +134,70 @@ void sgc_roots_exclude(uintptr_t lo, uintptr_t hi)
 	if (lo >= hi)
 		return;
 	pthread_mutex_lock(&lock);
-	insert(&excluded, lo, hi);
+	if (insert(&internal, lo, hi) != 0 || insert(&excluded, lo, hi) != 0)
+		sgc_fatal("out of memory for the root exclusion table");
 	pthread_mutex_unlock(&lock);
+}
+
+void GC_exclude_static_roots(void *lo, void *hi)
+{
+	/* Word-aligned inward, as GC_add_roots: a word is excluded only
+	 * when it lies wholly in the range. */
+	uintptr_t l = sgc_round_up((uintptr_t)lo, sizeof(void *));
+	uintptr_t h = (uintptr_t)hi & ~(sizeof(void *) - 1);
+	if (l >= h)
+		return;
+	if (!GC_is_init_called()) { /* no collection yet: no critical section */
+		pthread_mutex_lock(&lock);
+		int rc0 = insert(&excluded, l, h);
+		pthread_mutex_unlock(&lock);
+		if (rc0 != 0)
+			sgc_fatal("GC_exclude_static_roots(%p, %p): too many"
+				  " exclusions", lo, hi);
+		return;
+	}
+	struct sgc_cache *c = sgc_self_cache("GC_exclude_static_roots");
+	sgc_critical_enter(c);
+	pthread_mutex_lock(&lock);
+	int rc = insert(&excluded, l, h);
+	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
+	if (rc != 0)
+		sgc_fatal("GC_exclude_static_roots(%p, %p): too many exclusions",
+			  lo, hi);
+}
+
+void GC_clear_exclusion_table(void)
+{
+	sgc_ensure_init();
+	struct sgc_cache *c = sgc_self_cache("GC_clear_exclusion_table");
+	sgc_critical_enter(c);
+	pthread_mutex_lock(&lock);
+	excluded.n = 0;
+	for (size_t i = 0; i < internal.n; i++)
+		insert(&excluded, internal.r[i].lo, internal.r[i].hi);
+	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
+}
+
+void GC_register_has_static_roots_callback(GC_has_static_roots_func fn)
+{
+	/* Inside a critical section, as GC_add_roots: a thread stopped
+	 * while holding the roots lock would block the collection.  Before
+	 * initialisation (GC_INIT's GC_DONT_REGISTER_MAIN_STATIC_DATA) no
+	 * collection can run, and this must not initialise. */
+	if (!GC_is_init_called()) {
+		pthread_mutex_lock(&lock);
+		static_filter = fn;
+		pthread_mutex_unlock(&lock);
+		return;
+	}
+	struct sgc_cache *c = sgc_self_cache("GC_register_has_static_roots_callback");
+	sgc_critical_enter(c);
+	pthread_mutex_lock(&lock);
+	static_filter = fn;
+	pthread_mutex_unlock(&lock);
+	sgc_critical_leave(c);
 }
 
 /* Scan [lo, hi) less the exclusions.  Roots lock held. */
@@ -192,6 +259,12 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
 		uintptr_t hi = lo + ph->p_memsz;
 		lo = sgc_round_up(lo, sizeof(void *));
+		/* The client's filter; called with the roots lock held and
+		 * the world stopped: it must not call into the collector. */
+		if (static_filter &&
+		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
+				   (void *)lo, hi > lo ? hi - lo : 0))
+			continue;
 		a->bytes += scan_excluding(a->fn, lo, hi);
 	}
 	return 0;
@@ -201,7 +274,7 @@ size_t sgc_roots_for_each(sgc_range_fn fn)
 {
 	struct phdr_arg a = { fn, 0 };
 	pthread_mutex_lock(&lock);
-	if (!sgc_config.no_dls)
+	if (!sgc_compat_no_dls())
 		dl_iterate_phdr(phdr_cb, &a);
 	for (size_t i = 0; i < added.n; i++)
 		a.bytes += scan_excluding(fn, added.r[i].lo, added.r[i].hi);

@@ -2,10 +2,13 @@
  * roots.h: where marking starts, apart from thread stacks.
  *
  * Owns the table of roots added with GC_add_roots, the table of exclusions
- * (ranges never scanned: the collector's own static state, and later
- * GC_exclude_static_roots), and the enumeration of the static data of the
- * executable and of every loaded shared object (dl_iterate_phdr, done
- * afresh at each collection so libraries loaded since are seen).
+ * (ranges never scanned: the collector's own static state, kept apart so
+ * that GC_clear_exclusion_table leaves it, and the client's
+ * GC_exclude_static_roots), the client's static-roots filter
+ * (GC_register_has_static_roots_callback), and the enumeration of the
+ * static data of the executable and of every loaded shared object
+ * (dl_iterate_phdr, done afresh at each collection so libraries loaded
+ * since are seen; skipped whole with GC_no_dls).
  *
  * Locks: the roots lock guards both tables.  A leaf lock.
  */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <gc/gc.h>
+#include <gc/javaxfc.h>
 #include "cache.h"
 #include "init.h"
 #include "os.h"
@@ -124,6 +125,72 @@ static void wait_restart(uintptr_t epoch)
 		sigsuspend(&mask);
 }
 
+/* Record whether the calling thread runs on its alternate signal stack
+ * (async-signal-safe: a handler calls it). */
+static void note_altstack(struct sgc_thread *t)
+{
+	stack_t ss;
+	if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK)) {
+		t->on_alt_lo = (uintptr_t)ss.ss_sp;
+		t->on_alt_hi = (uintptr_t)ss.ss_sp + ss.ss_size;
+	} else {
+		t->on_alt_lo = t->on_alt_hi = 0;
+	}
+}
+
+/* Wait, the suspend and restart signals blocked except to wake, until
+ * GC_resume_thread clears t->suspend_req (as wait_restart). */
+static void wait_resumed(struct sgc_thread *t)
+{
+	sigset_t mask;
+	if (SGC_TSAN) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		sigemptyset(&mask);
+		sigaddset(&mask, sig_restart);
+		while (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE))
+			syscall(SYS_rt_sigtimedwait, &mask, NULL, &ts,
+				(size_t)(_NSIG / 8));
+		return;
+	}
+	sigfillset(&mask);
+	sigdelset(&mask, sig_restart);
+	while (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE))
+		sigsuspend(&mask);
+}
+
+/* Suspended by GC_suspend_thread: become blocked from here (the
+ * suspender holds the world lock for us), acknowledge, wait. */
+static SGC_NOINLINE void suspend_self_signalled(struct sgc_thread *t)
+{
+	__builtin_unwind_init();
+	volatile uintptr_t here = 0;
+	int cancel;
+	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	note_altstack(t);
+	t->blocked_sp = (uintptr_t)&here;
+	/* Atomic: GC_suspend_thread read it before signalling, and a signal
+	 * is no synchronisation that ThreadSanitizer sees. */
+	__atomic_store_n(&t->blocked, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->sig_suspended, 1, __ATOMIC_RELEASE);
+	sem_post(&ack_sem);
+	wait_resumed(t);
+	pthread_setcancelstate(cancel, NULL);
+	__asm__ __volatile__("" ::: "memory");
+}
+
+static SGC_NOINLINE void stop_self(struct sgc_thread *t);
+
+/* What the suspend signal asks of t: a stop of the world, or a
+ * suspension. */
+static void answer_signal(struct sgc_thread *t)
+{
+	stop_self(t);
+	if (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&t->sig_suspended, __ATOMIC_ACQUIRE) &&
+	    !__atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE))
+		suspend_self_signalled(t);
+}
+
 /* Record the stack pointer with the callee-saved registers spilled above
  * it, acknowledge the stop, and wait for the restart. */
 static SGC_NOINLINE void stop_self(struct sgc_thread *t)
@@ -141,6 +208,7 @@ static SGC_NOINLINE void stop_self(struct sgc_thread *t)
 	 * cancelled (it would run its clean-up while the world is stopped). */
 	int cancel;
 	pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cancel);
+	note_altstack(t);
 	t->stop_sp = (uintptr_t)&here;
 	long traced = sgc_trace_thread_stopped();
 	sgc_store_release(&t->ack_epoch, epoch);
@@ -162,7 +230,7 @@ static void suspend_handler(int sig, siginfo_t *info, void *ctx)
 		if (c->critical)
 			c->pending = 1;
 		else
-			stop_self(c->thread);
+			answer_signal(c->thread);
 	}
 	errno = saved;
 }
@@ -182,7 +250,7 @@ void sgc_thread_stop_pending(void)
 	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if (c->pending && !c->critical) {
 		c->pending = 0;
-		stop_self(c->thread);
+		answer_signal(c->thread);
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
@@ -391,12 +459,41 @@ void sgc_start_world(void)
 	pthread_mutex_unlock(&registry_lock);
 }
 
+/* t was stopped at sp inside [alo, ahi), its alternate signal stack:
+ * scan that from sp, and the normal stack whole (the interrupted
+ * normal-stack pointer is somewhere in the frames on the alternate
+ * stack, not known here). */
+static void scan_on_altstack(sgc_range_fn fn, struct sgc_thread *t,
+			     uintptr_t sp, uintptr_t ahi, uintptr_t bottom)
+{
+	fn(sp, ahi);
+	uintptr_t lo, hi = bottom;
+	if (t->norm_hi > t->norm_lo && t->norm_lo < bottom &&
+	    bottom <= t->norm_hi) {
+		lo = t->norm_lo; /* GC_register_altstack's range */
+	} else {
+		lo = t->stack_lo ? t->stack_lo : bottom;
+		lo = sgc_os_mapped_from(lo, sgc_round_up(hi, sgc_os_page_size()));
+	}
+	lo = sgc_round_up(lo, sizeof(void *));
+	if (lo < hi)
+		fn(lo, hi);
+}
+
 /* Scan the live part of t's stack, from sp to its bottom. */
 static void scan_stack(sgc_range_fn fn, struct sgc_thread *t, uintptr_t sp)
 {
 	uintptr_t bottom = t->stack_bottom;
 	if ((t->flags & SGC_THREAD_MAIN) && GC_stackbottom)
 		bottom = (uintptr_t)GC_stackbottom;
+	if (t->on_alt_hi && sp >= t->on_alt_lo && sp < t->on_alt_hi) {
+		scan_on_altstack(fn, t, sp, t->on_alt_hi, bottom);
+		return;
+	}
+	if (t->alt_hi && sp >= t->alt_lo && sp < t->alt_hi) {
+		scan_on_altstack(fn, t, sp, t->alt_hi, bottom);
+		return;
+	}
 	if (sp > bottom)
 		sgc_fatal("thread %#lx: stack pointer %p is above its stack bottom"
 			  " %p (switched stacks without GC_set_stackbottom?)",
@@ -407,6 +504,7 @@ static void scan_stack(sgc_range_fn fn, struct sgc_thread *t, uintptr_t sp)
 static void scan_self(sgc_range_fn fn)
 {
 	volatile uintptr_t here = 0;
+	note_altstack(self);
 	scan_stack(fn, self, (uintptr_t)&here & ~(sizeof(void *) - 1));
 }
 
@@ -689,6 +787,22 @@ void GC_set_stackbottom(void *handle, const struct GC_stack_base *sb)
 		GC_stackbottom = sb->mem_base;
 }
 
+/* Become active again after a blocked section: the world lock taken, and
+ * while GC_suspend_thread has asked this thread to stay suspended, let go
+ * of it and wait (the stack stays scanned from blocked_sp meanwhile). */
+static void leave_blocked(struct sgc_thread *t)
+{
+	sgc_world_lock_acquire();
+	while (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE)) {
+		sgc_world_lock_release();
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		sgc_world_lock_acquire();
+	}
+	t->blocked = 0;
+	sgc_world_lock_release();
+}
+
 /* Run fn outside the collector's view of this thread's registers: they are
  * spilled here, and the stack is scanned from here up while fn runs. */
 static SGC_NOINLINE void *do_blocking(struct sgc_thread *t, GC_fn_type fn,
@@ -697,13 +811,12 @@ static SGC_NOINLINE void *do_blocking(struct sgc_thread *t, GC_fn_type fn,
 	__builtin_unwind_init();
 	volatile uintptr_t here = 0;
 	sgc_world_lock_acquire();
+	note_altstack(t);
 	t->blocked_sp = (uintptr_t)&here & ~(sizeof(void *) - 1);
 	t->blocked = 1;
 	sgc_world_lock_release();
 	void *r = fn(arg);
-	sgc_world_lock_acquire();
-	t->blocked = 0;
-	sgc_world_lock_release();
+	leave_blocked(t);
 	return r;
 }
 
@@ -720,9 +833,7 @@ void *GC_call_with_gc_active(GC_fn_type fn, void *arg)
 	struct sgc_thread *t = self;
 	if (!t || !t->blocked)
 		return fn(arg);
-	sgc_world_lock_acquire();
-	t->blocked = 0;
-	sgc_world_lock_release();
+	leave_blocked(t);
 	void *r = fn(arg);
 	sgc_world_lock_acquire();
 	t->blocked = 1;
@@ -867,4 +978,129 @@ void *GC_dlopen(const char *path, int mode)
 	void *h = dlopen(path, mode);
 	GC_enable();
 	return h;
+}
+
+/* ---- Suspension, explicit stops, the allocation lock, alt stacks ---- */
+
+/* The record of the registered thread id, or NULL.  World lock held. */
+static struct sgc_thread *find_thread(pthread_t id)
+{
+	struct sgc_thread *t;
+	pthread_mutex_lock(&registry_lock);
+	for (t = registry; t; t = t->next)
+		if (pthread_equal(t->id, id) && !(t->flags & SGC_THREAD_INTERNAL))
+			break;
+	pthread_mutex_unlock(&registry_lock);
+	return t;
+}
+
+static void *GC_CALLBACK wait_self_resumed(void *arg)
+{
+	struct sgc_thread *t = arg;
+	while (__atomic_load_n(&t->suspend_req, __ATOMIC_ACQUIRE)) {
+		struct timespec ts = { 0, 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+void GC_suspend_thread(void *thread)
+{
+	pthread_t id = (pthread_t)thread;
+	if (!GC_is_init_called())
+		return;
+	sgc_world_lock_acquire();
+	struct sgc_thread *t = find_thread(id);
+	if (!t || t->suspend_req) {
+		sgc_world_lock_release();
+		return;
+	}
+	__atomic_store_n(&t->suspend_req, 1, __ATOMIC_RELEASE);
+	if (t == self) {
+		/* Wait, blocked, for another thread's GC_resume_thread. */
+		sgc_world_lock_release();
+		GC_do_blocking(wait_self_resumed, t);
+		return;
+	}
+	if (__atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE)) {
+		/* In GC_do_blocking: it waits when it comes back. */
+		sgc_world_lock_release();
+		return;
+	}
+	int rc = pthread_kill(t->id, sig_suspend);
+	if (rc == 0) {
+		while (sem_wait(&ack_sem) != 0)
+			if (errno != EINTR)
+				sgc_fatal("GC_suspend_thread: sem_wait failed");
+	} else {
+		__atomic_store_n(&t->suspend_req, 0, __ATOMIC_RELEASE);
+	}
+	sgc_world_lock_release();
+}
+
+void GC_resume_thread(void *thread)
+{
+	pthread_t id = (pthread_t)thread;
+	if (!GC_is_init_called())
+		return;
+	sgc_world_lock_acquire();
+	struct sgc_thread *t = find_thread(id);
+	if (t && t->suspend_req) {
+		if (t->sig_suspended) {
+			/* Leaves the handler as an ordinary running thread. */
+			__atomic_store_n(&t->blocked, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&t->sig_suspended, 0, __ATOMIC_RELEASE);
+		}
+		__atomic_store_n(&t->suspend_req, 0, __ATOMIC_RELEASE);
+		pthread_kill(t->id, sig_restart);
+	}
+	sgc_world_lock_release();
+}
+
+int GC_is_thread_suspended(void *thread)
+{
+	pthread_t id = (pthread_t)thread;
+	if (!GC_is_init_called())
+		return 0;
+	sgc_world_lock_acquire();
+	struct sgc_thread *t = find_thread(id);
+	int r = t && t->suspend_req;
+	sgc_world_lock_release();
+	return r;
+}
+
+void GC_stop_world_external(void)
+{
+	sgc_ensure_init();
+	sgc_world_lock_acquire();
+	sgc_stop_world();
+}
+
+void GC_start_world_external(void)
+{
+	sgc_start_world();
+	sgc_world_lock_release();
+}
+
+void GC_alloc_lock(void)
+{
+	sgc_ensure_init();
+	sgc_world_lock_acquire();
+}
+
+void GC_alloc_unlock(void)
+{
+	sgc_world_lock_release();
+}
+
+void GC_register_altstack(void *stack, GC_word stack_size, void *alt,
+			  GC_word alt_size)
+{
+	struct sgc_thread *t = self;
+	if (!t)
+		return; /* bdwgc: an unregistered thread is ignored */
+	t->norm_lo = (uintptr_t)stack;
+	t->norm_hi = (uintptr_t)stack + stack_size;
+	t->alt_lo = (uintptr_t)alt;
+	t->alt_hi = (uintptr_t)alt + alt_size;
 }

@@ -28,6 +28,21 @@
  * thread's blocked_sp is below every frame that can hold heap pointers
  * of the code it runs outside the collector.
  *
+ * Suspension (GC_suspend_thread): the suspender, holding the world lock,
+ * sets suspend_req and sends the suspend signal; the handler records the
+ * stack pointer, turns the thread "blocked" (its stack is scanned from
+ * there, and no stop signals it), acknowledges, and waits until
+ * GC_resume_thread clears suspend_req.  A thread that is already blocked
+ * (GC_do_blocking) or suspends itself waits when it next leaves the
+ * blocked state.
+ *
+ * Alternate signal stacks: a thread may be stopped while it runs a signal
+ * handler on its sigaltstack.  It then records that stack's bounds, and
+ * the collector scans the alternate stack from the stack pointer up, and
+ * the normal stack whole (its mapped part, or the range given to
+ * GC_register_altstack), since the interrupted normal-stack pointer is
+ * not known.
+ *
  * Locks: the world lock, then the registry lock; both are held by the
  * collector while the world is stopped.  The registry lock also guards
  * the exit records.  A thread changes its blocked state
@@ -62,6 +77,15 @@ struct sgc_thread {
 	volatile uintptr_t blocked_sp; /* saved by GC_do_blocking */
 	volatile int blocked;          /* world lock to change */
 	volatile int stopped;          /* signalled in the current stop */
+	volatile int suspend_req;      /* GC_suspend_thread, world lock to
+					* change; read by the thread */
+	volatile int sig_suspended;    /* stopped by suspend_req (blocked) */
+	/* Alternate signal stack: as GC_register_altstack gave it (with the
+	 * normal stack), and as the thread found itself on when it last
+	 * stopped or blocked (0, 0 when not on one).  Written by the thread
+	 * itself, read by the collector once the thread has answered. */
+	uintptr_t alt_lo, alt_hi, norm_lo, norm_hi;
+	uintptr_t on_alt_lo, on_alt_hi;
 	sgc_atomic_word ack_epoch;     /* atomic: the last stop it answered */
 	int flags;
 	struct sgc_cache *cache;

@@ -54,6 +54,7 @@ typedef void *(GC_CALLBACK *GC_stack_base_func)(
 
 #define GC_SUCCESS       0  /* done */
 #define GC_DUPLICATE     1  /* was registered already */
+#define GC_NO_THREADS    2  /* never returned (kept from old versions) */
 #define GC_NO_MEMORY     2  /* could not allocate the bookkeeping */
 #define GC_UNIMPLEMENTED 3  /* not available in this configuration */
 #define GC_NOT_FOUND     4  /* nothing registered to remove */
@@ -284,6 +285,28 @@ GC_API GC_ATTR_DEPRECATED GC_oom_func GC_oom_fn;       /* GC_set_oom_fn */
 GC_API GC_ATTR_DEPRECATED int GC_dont_gc;              /* GC_disable */
 GC_API GC_ATTR_DEPRECATED GC_word GC_free_space_divisor;
 GC_API GC_ATTR_DEPRECATED int GC_all_interior_pointers;
+
+/* The rest of bdwgc's variables (src/compat.c says which module reads
+ * each one, and which are kept with no effect). */
+GC_API GC_ATTR_DEPRECATED GC_word GC_gc_no;      /* GC_get_gc_no; written
+                                                  * by the collector */
+GC_API GC_ATTR_DEPRECATED int GC_no_dls;         /* GC_set_no_dls */
+GC_API GC_ATTR_DEPRECATED int GC_dont_expand;    /* GC_set_dont_expand */
+GC_API GC_ATTR_DEPRECATED GC_word GC_max_retries; /* GC_set_max_retries */
+GC_API GC_ATTR_DEPRECATED GC_word GC_non_gc_bytes; /* GC_set_non_gc_bytes */
+GC_API GC_ATTR_DEPRECATED int GC_full_freq;      /* GC_set_full_freq */
+GC_API GC_ATTR_DEPRECATED unsigned long GC_time_limit; /* GC_set_time_limit */
+GC_API GC_ATTR_DEPRECATED int GC_use_entire_heap;
+GC_API GC_ATTR_DEPRECATED int GC_dont_precollect; /* GC_set_dont_precollect */
+/* The number of helper marker threads, set at initialisation. */
+GC_API GC_ATTR_DEPRECATED int GC_parallel;
+
+/* Called with the new heap size (bytes) when the heap has grown or
+ * shrunk: at the end of a collection, or after GC_expand_hp. */
+typedef void (GC_CALLBACK *GC_on_heap_resize_proc)(GC_word /* new_size */);
+GC_API GC_ATTR_DEPRECATED GC_on_heap_resize_proc GC_on_heap_resize;
+GC_API void GC_CALL GC_set_on_heap_resize(GC_on_heap_resize_proc);
+GC_API GC_on_heap_resize_proc GC_CALL GC_get_on_heap_resize(void);
 
 /* ------------------------------------------------------------------ */
 /* Threads                                                              */
@@ -590,7 +613,127 @@ GC_API int GC_CALL GC_get_find_leak(void);
 /* Convenience macros                                                   */
 /* ------------------------------------------------------------------ */
 
-#define GC_INIT() GC_init()
+/* GC_INIT: configuration macros the client defines before including
+ * <gc.h> take effect here, as in bdwgc: settings that must precede
+ * initialisation, then GC_init, then those that follow it.
+ * GC_DONT_REGISTER_MAIN_STATIC_DATA installs a static-roots filter
+ * (GC_register_has_static_roots_callback) that skips the executable's own
+ * data (it replaces a filter set earlier); GC_ALLOW_REGISTER_THREADS calls
+ * GC_allow_register_threads after initialisation. */
+#ifdef GC_DONT_EXPAND
+# define GC_INIT_CONF_DONT_EXPAND GC_set_dont_expand(1)
+#else
+# define GC_INIT_CONF_DONT_EXPAND /* empty */
+#endif
+#ifdef GC_FORCE_UNMAP_ON_GCOLLECT
+# define GC_INIT_CONF_FORCE_UNMAP_ON_GCOLLECT GC_set_force_unmap_on_gcollect(1)
+#else
+# define GC_INIT_CONF_FORCE_UNMAP_ON_GCOLLECT /* empty */
+#endif
+#if defined(GC_DONT_GC)
+# define GC_INIT_CONF_MAX_RETRIES (void)(GC_dont_gc = 1)
+#elif defined(GC_MAX_RETRIES)
+# define GC_INIT_CONF_MAX_RETRIES GC_set_max_retries(GC_MAX_RETRIES)
+#else
+# define GC_INIT_CONF_MAX_RETRIES /* empty */
+#endif
+#ifdef GC_ALLOCD_BYTES_PER_FINALIZER
+# define GC_INIT_CONF_ALLOCD_BYTES_PER_FINALIZER \
+        GC_set_allocd_bytes_per_finalizer(GC_ALLOCD_BYTES_PER_FINALIZER)
+#else
+# define GC_INIT_CONF_ALLOCD_BYTES_PER_FINALIZER /* empty */
+#endif
+#ifdef GC_FREE_SPACE_DIVISOR
+# define GC_INIT_CONF_FREE_SPACE_DIVISOR \
+        GC_set_free_space_divisor(GC_FREE_SPACE_DIVISOR)
+#else
+# define GC_INIT_CONF_FREE_SPACE_DIVISOR /* empty */
+#endif
+#ifdef GC_FULL_FREQ
+# define GC_INIT_CONF_FULL_FREQ GC_set_full_freq(GC_FULL_FREQ)
+#else
+# define GC_INIT_CONF_FULL_FREQ /* empty */
+#endif
+#ifdef GC_TIME_LIMIT
+# define GC_INIT_CONF_TIME_LIMIT GC_set_time_limit(GC_TIME_LIMIT)
+#else
+# define GC_INIT_CONF_TIME_LIMIT /* empty */
+#endif
+#if defined(GC_MARKERS) && defined(GC_THREADS)
+# define GC_INIT_CONF_MARKERS GC_set_markers_count(GC_MARKERS)
+#else
+# define GC_INIT_CONF_MARKERS /* empty */
+#endif
+#if defined(GC_SIG_SUSPEND) && defined(GC_THREADS)
+# define GC_INIT_CONF_SUSPEND_SIGNAL GC_set_suspend_signal(GC_SIG_SUSPEND)
+#else
+# define GC_INIT_CONF_SUSPEND_SIGNAL /* empty */
+#endif
+#if defined(GC_SIG_THR_RESTART) && defined(GC_THREADS)
+# define GC_INIT_CONF_THR_RESTART_SIGNAL \
+        GC_set_thr_restart_signal(GC_SIG_THR_RESTART)
+#else
+# define GC_INIT_CONF_THR_RESTART_SIGNAL /* empty */
+#endif
+#ifdef GC_MAXIMUM_HEAP_SIZE
+# define GC_INIT_CONF_MAXIMUM_HEAP_SIZE GC_set_max_heap_size(GC_MAXIMUM_HEAP_SIZE)
+#else
+# define GC_INIT_CONF_MAXIMUM_HEAP_SIZE /* empty */
+#endif
+#ifdef GC_DONT_REGISTER_MAIN_STATIC_DATA
+/* Scan the static data of shared objects only (the executable's name, as
+ * dl_iterate_phdr reports it, is empty). */
+static inline int GC_CALLBACK GC_skip_main_static_data_(const char *name,
+                                                 void *start, size_t size)
+{
+    (void)start;
+    (void)size;
+    return name != 0 && name[0] != '\0';
+}
+# define GC_INIT_CONF_MAIN_STATIC_DATA \
+        GC_register_has_static_roots_callback(GC_skip_main_static_data_)
+#else
+# define GC_INIT_CONF_MAIN_STATIC_DATA /* empty */
+#endif
+#ifdef GC_IGNORE_WARN
+# define GC_INIT_CONF_IGNORE_WARN GC_set_warn_proc(GC_ignore_warn_proc)
+#else
+# define GC_INIT_CONF_IGNORE_WARN /* empty */
+#endif
+#if defined(GC_ALLOW_REGISTER_THREADS) && defined(GC_THREADS)
+# define GC_INIT_CONF_ALLOW_REGISTER_THREADS GC_allow_register_threads()
+#else
+# define GC_INIT_CONF_ALLOW_REGISTER_THREADS /* empty */
+#endif
+#ifdef GC_INITIAL_HEAP_SIZE
+# define GC_INIT_CONF_INITIAL_HEAP_SIZE \
+        { size_t GC_heap_size_ = GC_get_heap_size(); \
+          if (GC_heap_size_ < (size_t)(GC_INITIAL_HEAP_SIZE)) \
+            (void)GC_expand_hp((size_t)(GC_INITIAL_HEAP_SIZE) - GC_heap_size_); }
+#else
+# define GC_INIT_CONF_INITIAL_HEAP_SIZE /* empty */
+#endif
+
+/* bdwgc registers the data segment here on platforms without
+ * dl_iterate_phdr; Linux has it. */
+#define GC_INIT_CONF_ROOTS /* empty */
+
+#define GC_INIT() { GC_INIT_CONF_DONT_EXPAND; \
+                    GC_INIT_CONF_FORCE_UNMAP_ON_GCOLLECT; \
+                    GC_INIT_CONF_MAX_RETRIES; \
+                    GC_INIT_CONF_ALLOCD_BYTES_PER_FINALIZER; \
+                    GC_INIT_CONF_FREE_SPACE_DIVISOR; \
+                    GC_INIT_CONF_FULL_FREQ; \
+                    GC_INIT_CONF_TIME_LIMIT; \
+                    GC_INIT_CONF_MARKERS; \
+                    GC_INIT_CONF_SUSPEND_SIGNAL; \
+                    GC_INIT_CONF_THR_RESTART_SIGNAL; \
+                    GC_INIT_CONF_MAXIMUM_HEAP_SIZE; \
+                    GC_INIT_CONF_MAIN_STATIC_DATA; \
+                    GC_init(); \
+                    GC_INIT_CONF_IGNORE_WARN; \
+                    GC_INIT_CONF_ALLOW_REGISTER_THREADS; \
+                    GC_INIT_CONF_INITIAL_HEAP_SIZE; }
 
 #ifdef GC_DEBUG_REPLACEMENT
 # define GC_MALLOC(sz) GC_debug_malloc_replacement(sz)
@@ -728,6 +871,237 @@ GC_API void (GC_CALLBACK *GC_is_visible_print_proc)(void *);
  * zero.  NULL when not even one can be had. */
 GC_API GC_ATTR_MALLOC void *GC_CALL GC_malloc_many(size_t /* lb */);
 #define GC_NEXT(p) (*(void **)(p))
+
+/* ------------------------------------------------------------------ */
+/* Incremental and generational collection                              */
+/* ------------------------------------------------------------------ */
+/* spangc always collects the whole heap with the world stopped; it has no
+ * incremental mode and no dirty bits.  These calls answer as bdwgc does
+ * for a collector that is not in incremental mode: enabling it does
+ * nothing (it initialises the collector), GC_is_incremental_mode returns
+ * 0, no memory is protected, and the stubborn-object and dirtying calls
+ * only do the store they name. */
+GC_API void GC_CALL GC_enable_incremental(void);
+GC_API int GC_CALL GC_is_incremental_mode(void);
+
+#define GC_PROTECTS_POINTER_HEAP  1
+#define GC_PROTECTS_PTRFREE_HEAP  2
+#define GC_PROTECTS_STATIC_DATA   4
+#define GC_PROTECTS_STACK         8
+#define GC_PROTECTS_NONE 0
+/* Which memory the collector write-protects: GC_PROTECTS_NONE. */
+GC_API int GC_CALL GC_incremental_protection_needs(void);
+/* Starts an incremental cycle in incremental mode; here nothing. */
+GC_API void GC_CALL GC_start_incremental_collection(void);
+
+GC_API void GC_CALL GC_set_manual_vdb_allowed(int);
+GC_API int GC_CALL GC_get_manual_vdb_allowed(void);
+
+/* Stubborn objects are ordinary ones; the calls are kept for old code. */
+GC_API GC_ATTR_DEPRECATED void *GC_CALL GC_malloc_stubborn(size_t);
+GC_API GC_ATTR_DEPRECATED void GC_CALL GC_change_stubborn(const void *);
+GC_API void GC_CALL GC_end_stubborn_change(const void *) GC_ATTR_NONNULL(1);
+/* *(void **)p = q, then (in incremental mode) dirty p. */
+GC_API void GC_CALL GC_ptr_store_and_dirty(void * /* p */,
+                                           const void * /* q */);
+/* A pointer store; GC_PTR_STORE_AND_DIRTY also tells an incremental
+ * collector that p changed. */
+#define GC_PTR_STORE(p, q) (*(void **)(p) = (void *)(q))
+#define GC_MALLOC_STUBBORN(sz)  GC_MALLOC(sz)
+#define GC_NEW_STUBBORN(t)      GC_NEW(t)
+#define GC_CHANGE_STUBBORN(p)   GC_change_stubborn(p)
+#ifdef GC_DEBUG
+GC_API void GC_CALL GC_debug_end_stubborn_change(const void *)
+                                                GC_ATTR_NONNULL(1);
+GC_API void GC_CALL GC_debug_ptr_store_and_dirty(void *, const void *);
+# define GC_END_STUBBORN_CHANGE(p) GC_debug_end_stubborn_change(p)
+# define GC_PTR_STORE_AND_DIRTY(p, q) GC_debug_ptr_store_and_dirty(p, q)
+#else
+# define GC_END_STUBBORN_CHANGE(p) GC_end_stubborn_change(p)
+# define GC_PTR_STORE_AND_DIRTY(p, q) GC_ptr_store_and_dirty(p, q)
+#endif
+
+/* Partial collections between full ones, and the pause target of an
+ * incremental step: stored and returned, with no effect. */
+GC_API void GC_CALL GC_set_full_freq(int);
+GC_API int GC_CALL GC_get_full_freq(void);
+#define GC_TIME_UNLIMITED 999999
+GC_API void GC_CALL GC_set_time_limit(unsigned long /* ms */);
+GC_API unsigned long GC_CALL GC_get_time_limit(void);
+struct GC_timeval_s {
+    unsigned long tv_ms;   /* milliseconds */
+    unsigned long tv_nsec; /* and nanoseconds (< 1000000) */
+};
+GC_API void GC_CALL GC_set_time_limit_tv(struct GC_timeval_s);
+GC_API struct GC_timeval_s GC_CALL GC_get_time_limit_tv(void);
+
+/* ------------------------------------------------------------------ */
+/* Stopping a collection                                                */
+/* ------------------------------------------------------------------ */
+/* A stop function is asked, when a collection is about to begin (before
+ * any event or stop of the world), whether to abandon it; nonzero does:
+ * nothing is marked or freed, and the heap grows instead until a
+ * collection completes.  A collection once begun runs to its end (bdwgc
+ * also asks during the mark). */
+typedef int (GC_CALLBACK *GC_stop_func)(void);
+/* A full collection unless stop_func says stop: 1 when it ran, 0 when it
+ * was abandoned or collection is disabled. */
+GC_API int GC_CALL GC_try_to_collect(GC_stop_func /* stop_func */)
+                                                GC_ATTR_NONNULL(1);
+/* The stop function of every other collection (explicit or automatic);
+ * the default never stops. */
+GC_API void GC_CALL GC_set_stop_func(GC_stop_func /* stop_func */)
+                                                GC_ATTR_NONNULL(1);
+GC_API GC_stop_func GC_CALL GC_get_stop_func(void);
+
+/* ------------------------------------------------------------------ */
+/* More tuning                                                          */
+/* ------------------------------------------------------------------ */
+GC_API void GC_CALL GC_set_no_dls(int);
+GC_API int GC_CALL GC_get_no_dls(void);
+/* Collections an allocation attempts, beyond the first, before it
+ * reports out of memory. */
+GC_API void GC_CALL GC_set_max_retries(GC_word);
+GC_API GC_word GC_CALL GC_get_max_retries(void);
+/* A client's count of bytes it keeps outside collection; reported in
+ * GC_get_prof_stats, not used for pacing. */
+GC_API void GC_CALL GC_set_non_gc_bytes(GC_word);
+GC_API GC_word GC_CALL GC_get_non_gc_bytes(void);
+/* spangc never collects during initialisation: no effect. */
+GC_API void GC_CALL GC_set_dont_precollect(int);
+GC_API int GC_CALL GC_get_dont_precollect(void);
+/* Nonzero: only explicit calls (GC_gcollect, ...) collect; the heap grows
+ * instead of collecting. */
+GC_API void GC_CALL GC_set_disable_automatic_collection(int);
+GC_API int GC_CALL GC_get_disable_automatic_collection(void);
+/* Nonzero: GC_gcollect returns free memory as GC_gcollect_and_unmap. */
+GC_API void GC_CALL GC_set_force_unmap_on_gcollect(int);
+GC_API int GC_CALL GC_get_force_unmap_on_gcollect(void);
+/* Nonzero before GC_init: heap memory is executable. */
+GC_API void GC_CALL GC_set_pages_executable(int);
+GC_API int GC_CALL GC_get_pages_executable(void);
+/* The least allocation between two automatic collections (bytes, > 0);
+ * spangc's own floor (4 MiB) applies when it is larger. */
+GC_API void GC_CALL GC_set_min_bytes_allocd(size_t);
+GC_API size_t GC_CALL GC_get_min_bytes_allocd(void);
+/* Incremental-mode tuning: stored and returned, with no effect. */
+GC_API void GC_CALL GC_set_rate(int);
+GC_API int GC_CALL GC_get_rate(void);
+GC_API void GC_CALL GC_set_max_prior_attempts(int);
+GC_API int GC_CALL GC_get_max_prior_attempts(void);
+
+/* Per-thread events (GC_EVENT_THREAD_*): stored, never sent. */
+typedef void (GC_CALLBACK *GC_on_thread_event_proc)(GC_EventType,
+                                                    void * /* thread_id */);
+GC_API void GC_CALL GC_set_on_thread_event(GC_on_thread_event_proc);
+GC_API GC_on_thread_event_proc GC_CALL GC_get_on_thread_event(void);
+
+/* Called with the message before a fatal error aborts the process. */
+typedef void (GC_CALLBACK *GC_abort_func)(const char * /* msg */);
+GC_API void GC_CALL GC_set_abort_func(GC_abort_func) GC_ATTR_NONNULL(1);
+GC_API GC_abort_func GC_CALL GC_get_abort_func(void);
+
+/* Where the collector's log lines (GC_PRINT_STATS) go: stderr (2) by
+ * default. */
+GC_API void GC_CALL GC_set_log_fd(int);
+
+/* Frees nothing in spangc (its threads and tables last as long as the
+ * process); kept for programs that call it at exit. */
+GC_API void GC_CALL GC_deinit(void);
+
+/* ------------------------------------------------------------------ */
+/* More statistics                                                      */
+/* ------------------------------------------------------------------ */
+/* Bytes freed by GC_free since the last collection. */
+GC_API size_t GC_CALL GC_get_expl_freed_bytes_since_gc(void);
+/* Bytes of address space committed for the heap. */
+GC_API size_t GC_CALL GC_get_obtained_from_os_bytes(void);
+/* Bytes of the heap in use (heap size less free bytes). */
+GC_API size_t GC_CALL GC_get_memory_use(void);
+/* Total pause time (ms) of the collections since
+ * GC_start_performance_measurement; 0 before it is called. */
+GC_API void GC_CALL GC_start_performance_measurement(void);
+GC_API unsigned long GC_CALL GC_get_full_gc_total_time(void);
+/* The bytes actually given for a request of i bytes, or (size_t)-1 when
+ * i is beyond the small-object sizes. */
+GC_API size_t GC_CALL GC_get_size_map_at(int /* i */);
+
+/* A snapshot of the collector's counters.  A client passes the size of
+ * its struct; fields it does not have are left out, fields spangc does
+ * not know (a newer client's) are set to -1.  Returns the bytes filled. */
+struct GC_prof_stats_s {
+    GC_word heapsize_full;          /* heap + unmapped bytes */
+    GC_word free_bytes_full;        /* free + unmapped bytes */
+    GC_word unmapped_bytes;
+    GC_word bytes_allocd_since_gc;
+    GC_word allocd_bytes_before_gc; /* total less since the last cycle */
+    GC_word non_gc_bytes;           /* GC_get_non_gc_bytes */
+    GC_word gc_no;
+    GC_word markers_m1;             /* helper markers */
+    GC_word bytes_reclaimed_since_gc;  /* 0: sweeping is not counted */
+    GC_word reclaimed_bytes_before_gc; /* 0: likewise */
+    GC_word expl_freed_bytes_since_gc;
+    GC_word obtained_from_os_bytes;
+};
+GC_API size_t GC_CALL GC_get_prof_stats(struct GC_prof_stats_s *,
+                                        size_t /* stats_sz */);
+GC_API size_t GC_CALL GC_get_prof_stats_unsafe(struct GC_prof_stats_s *,
+                                               size_t /* stats_sz */);
+
+/* ------------------------------------------------------------------ */
+/* More roots                                                           */
+/* ------------------------------------------------------------------ */
+/* Never scan [low, high_plus_1), whatever root range holds it (static
+ * data or GC_add_roots). */
+GC_API void GC_CALL GC_exclude_static_roots(void * /* low_address */,
+                                            void * /* high_address_plus_1 */);
+/* Forgets every range given to GC_exclude_static_roots. */
+GC_API void GC_CALL GC_clear_exclusion_table(void);
+
+/* A filter asked, at each collection, about each writable segment of the
+ * executable (name "") and of each shared object before its static data
+ * is scanned; nonzero means scan it.  0 removes the filter. */
+typedef int (GC_CALLBACK *GC_has_static_roots_func)(
+                        const char * /* dlpi_name */,
+                        void * /* section_start */,
+                        size_t /* section_size */);
+GC_API void GC_CALL GC_register_has_static_roots_callback(
+                        GC_has_static_roots_func);
+
+/* ------------------------------------------------------------------ */
+/* More threads                                                         */
+/* ------------------------------------------------------------------ */
+/* The calling thread's normal stack and its alternate signal stack
+ * (sigaltstack): a thread stopped while running on the alternate stack
+ * has that stack scanned from its stack pointer up, and its normal stack
+ * [stack_start, stack_start + stack_size) whole.  A thread that never
+ * calls this still survives: the collector asks the system for the
+ * alternate stack of a thread it stops there, and scans the mapped part
+ * of the normal stack. */
+GC_API void GC_CALL GC_register_altstack(void * /* stack_start */,
+                                         GC_word /* stack_size */,
+                                         void * /* altstack_base */,
+                                         GC_word /* altstack_size */);
+
+/* Stop and restart every other registered thread, as a collection does;
+ * the caller must not allocate in between. */
+GC_API void GC_CALL GC_stop_world_external(void);
+GC_API void GC_CALL GC_start_world_external(void);
+
+/* The allocation lock: no collection runs while it is held.  Not
+ * reentrant; the thread holding it must not allocate. */
+GC_API void GC_CALL GC_alloc_lock(void);
+GC_API void GC_CALL GC_alloc_unlock(void);
+
+/* ------------------------------------------------------------------ */
+/* Dumps, readable by a person, on stdout                               */
+/* ------------------------------------------------------------------ */
+/* Roots, heap, spans per kind and size, finalization: everything. */
+GC_API void GC_CALL GC_dump(void);
+/* The same, headed by a name. */
+GC_API void GC_CALL GC_dump_named(const char * /* name */);
+/* The heap's arenas and runs of pages, free or in use. */
+GC_API void GC_CALL GC_dump_regions(void);
 
 #ifdef __cplusplus
 } /* extern "C" */

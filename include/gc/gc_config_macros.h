@@ -132,4 +132,27 @@
 # define GC_PTHREADS 1
 #endif
 
+/* bdwgc's configuration facts that clients test: the GCC version test,
+ * the thread flavour, and how the pthread wrappers are declared. */
+#if defined(__GNUC__) && defined(__GNUC_MINOR__)
+# define GC_GNUC_PREREQ(major, minor) \
+        ((__GNUC__ << 16) + __GNUC_MINOR__ >= ((major) << 16) + (minor))
+#else
+# define GC_GNUC_PREREQ(major, minor) 0
+#endif
+#if defined(GC_PTHREADS) && defined(__linux__) && !defined(GC_LINUX_THREADS)
+# define GC_LINUX_THREADS
+#endif
+#ifndef GC_PTHREAD_CREATE_CONST
+# define GC_PTHREAD_CREATE_CONST const
+#endif
+#if defined(GC_LINUX_THREADS) && !defined(GC_HAVE_PTHREAD_EXIT)
+# define GC_HAVE_PTHREAD_EXIT
+# if GC_HAVE_GNU_ATTRIBUTES_
+#   define GC_PTHREAD_EXIT_ATTRIBUTE __attribute__((__noreturn__))
+# else
+#   define GC_PTHREAD_EXIT_ATTRIBUTE
+# endif
+#endif
+
 #endif /* GC_CONFIG_MACROS_H */

@@ -218,6 +218,12 @@ GC_API void GC_CALL GC_enumerate_reachable_objects_inner(
 /* Whether p lies in a temporary root (spangc has none: 0). */
 GC_API int GC_CALL GC_is_tmp_root(void *);
 
+/* Clears some of the stack below the caller (stale frames may hold
+ * pointers a conservative scan would see) and returns its argument, so
+ * that a caller can write "return GC_clear_stack(result);".  Defined in
+ * src/compat.c. */
+GC_API void *GC_CALL GC_clear_stack(void *);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -23,12 +23,16 @@ extern "C" {
 GC_API void *GC_dlopen(const char * /* path */, int /* mode */);
 GC_API int GC_pthread_sigmask(int /* how */, const sigset_t *,
                               sigset_t * /* oset */);
-GC_API int GC_pthread_create(pthread_t *, const pthread_attr_t *,
+GC_API int GC_pthread_create(pthread_t *,
+                             GC_PTHREAD_CREATE_CONST pthread_attr_t *,
                              void *(*)(void *), void * /* arg */);
 GC_API int GC_pthread_join(pthread_t, void ** /* retval */);
 GC_API int GC_pthread_detach(pthread_t);
 GC_API int GC_pthread_cancel(pthread_t);
-GC_API void GC_pthread_exit(void *) __attribute__((__noreturn__));
+# ifndef GC_PTHREAD_EXIT_DECLARED
+#   define GC_PTHREAD_EXIT_DECLARED
+GC_API void GC_pthread_exit(void *) GC_PTHREAD_EXIT_ATTRIBUTE;
+# endif
 
 # ifdef __cplusplus
 } /* extern "C" */

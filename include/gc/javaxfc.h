@@ -17,6 +17,18 @@ extern "C" {
  * once they are unreachable. */
 GC_API void GC_CALL GC_finalize_all(void);
 
+/* Stop one registered thread (a pthread_t passed as a pointer) until
+ * GC_resume_thread; it stays stopped through collections, which scan its
+ * stack.  Suspensions do not nest: one resume ends any number of
+ * suspends.  A thread may suspend itself (it then waits to be resumed).
+ * An unregistered thread is ignored. */
+#ifndef GC_SUSPEND_THREAD_ID
+# define GC_SUSPEND_THREAD_ID void *
+#endif
+GC_API void GC_CALL GC_suspend_thread(GC_SUSPEND_THREAD_ID);
+GC_API void GC_CALL GC_resume_thread(GC_SUSPEND_THREAD_ID);
+GC_API int GC_CALL GC_is_thread_suspended(GC_SUSPEND_THREAD_ID);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif
