@@ -10,6 +10,13 @@ echo "$out"
 # The short examples.
 out=$("$builddir"/examples/hello) || { echo "$out"; echo "hello failed"; exit 1; }
 echo "$out"
+# Typed allocation: the records keep what their pointer words name, and
+# not what their number words happen to name.
+out=$("$builddir"/examples/typed) || { echo "$out"; echo "typed failed"; exit 1; }
+echo "$out"
+expected='GC_MALLOC: 1000 records intact; the objects their ids name: 1000 of 1000 kept alive
+GC_MALLOC_EXPLICITLY_TYPED: 1000 records intact; the objects their ids name: freed'
+[ "$out" = "$expected" ] || { echo "typed printed something else"; exit 1; }
 # examples/threads is built but not run yet: it returns heap objects from
 # threads, which spangc frees before pthread_join until issue 10's first
 # item lands (then run it here, and check ", 0 damaged,").
