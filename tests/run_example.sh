@@ -14,3 +14,10 @@ echo "$out"
 out=$("$builddir"/examples/threads) || { echo "$out"; echo "threads failed"; exit 1; }
 echo "$out"
 echo "$out" | grep -q ", 0 damaged," || { echo "threads: damaged lists"; exit 1; }
+# Typed allocation: the records keep what their pointer words name, and
+# not what their number words happen to name.
+out=$("$builddir"/examples/typed) || { echo "$out"; echo "typed failed"; exit 1; }
+echo "$out"
+expected='GC_MALLOC: 1000 records intact; the objects their ids name: 1000 of 1000 kept alive
+GC_MALLOC_EXPLICITLY_TYPED: 1000 records intact; the objects their ids name: freed'
+[ "$out" = "$expected" ] || { echo "typed printed something else"; exit 1; }

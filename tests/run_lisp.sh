@@ -1,8 +1,11 @@
 #!/bin/sh
 # The Lisp interpreter of examples/lisp: each demo script runs to the end
 # and prints exactly its expected output (demos/NAME.out; the figures of
-# (room) vary from run to run and are only checked for form); the REPL
-# reads standard input; errors are reported and set the exit status.
+# (room) vary from run to run and are only checked for form), with its
+# cells in a kind of their own marked by the interpreter's mark procedure,
+# with them scanned conservatively (LISP_CELLS=conservative), and built
+# against Debian's bdwgc when it is installed; the REPL reads standard
+# input; errors are reported and set the exit status.
 builddir=${SGC_BUILDDIR:-.}
 srcdir=${SGC_SRCDIR:-.}
 lisp="$builddir/examples/lisp/lisp"
@@ -11,20 +14,48 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "run_lisp: $*"; exit 1; }
 
-for script in "$demos"/*.lisp; do
-	name=$(basename "$script" .lisp)
-	"$lisp" "$script" > "$tmp/$name.txt" 2> "$tmp/$name.err" ||
-		{ cat "$tmp/$name.txt" "$tmp/$name.err"; fail "$name.lisp failed"; }
-	if grep '^room: ' "$tmp/$name.txt" | grep -v -q -E \
-		'^room: heap [0-9]+ KiB, free [0-9]+ KiB, [0-9]+ collections, [0-9]+ KiB allocated, [0-9]+ cells$'; then
-		fail "$name.lisp: (room) printed an unexpected line"
-	fi
-	grep -v '^room: ' "$tmp/$name.txt" > "$tmp/$name.out"
-	diff -u "$demos/$name.out" "$tmp/$name.out" ||
-		fail "$name.lisp: output differs from $name.out"
-	[ -s "$tmp/$name.err" ] && { cat "$tmp/$name.err"; fail "$name.lisp wrote to stderr"; }
-	echo "run_lisp: $name.lisp: $(wc -l < "$tmp/$name.out") lines as expected"
-done
+# run_demos LABEL COMMAND...: every demo through COMMAND, output checked.
+run_demos() {
+	label=$1
+	shift
+	for script in "$demos"/*.lisp; do
+		name=$(basename "$script" .lisp)
+		"$@" "$script" > "$tmp/$name.txt" 2> "$tmp/$name.err" ||
+			{ cat "$tmp/$name.txt" "$tmp/$name.err"; fail "$label: $name.lisp failed"; }
+		if grep '^room: ' "$tmp/$name.txt" | grep -v -q -E \
+			'^room: heap [0-9]+ KiB, free [0-9]+ KiB, [0-9]+ collections, [0-9]+ KiB allocated, [0-9]+ cells$'; then
+			fail "$label: $name.lisp: (room) printed an unexpected line"
+		fi
+		grep -v '^room: ' "$tmp/$name.txt" > "$tmp/$name.out"
+		diff -u "$demos/$name.out" "$tmp/$name.out" ||
+			fail "$label: $name.lisp: output differs from $name.out"
+		[ -s "$tmp/$name.err" ] && { cat "$tmp/$name.err"; fail "$label: $name.lisp wrote to stderr"; }
+		echo "run_lisp: $label: $name.lisp: $(wc -l < "$tmp/$name.out") lines as expected"
+	done
+}
+
+# The cells' old conservative path (GC_MALLOC) gives the same output.
+LISP_CELLS=conservative run_demos conservative "$lisp"
+LISP_CELLS=bogus "$lisp" -e 1 > /dev/null 2> "$tmp/mode.err" &&
+	fail "LISP_CELLS=bogus accepted"
+grep -q 'LISP_CELLS=bogus: expected marked or conservative' "$tmp/mode.err" ||
+	fail "LISP_CELLS=bogus: $(cat "$tmp/mode.err")"
+
+# The same source built against Debian's bdwgc (its headers and
+# libgc.so.1): the kind and its mark procedure are bdwgc's API.
+cc=${CC:-cc}
+if [ -f /usr/include/gc/gc_mark.h ] &&
+	$cc -std=gnu11 -O2 -I/usr/include "$srcdir/examples/lisp/lisp.c" -lgc \
+		-o "$tmp/lisp-bdwgc" 2> "$tmp/cc.log"; then
+	run_demos bdwgc "$tmp/lisp-bdwgc"
+else
+	cat "$tmp/cc.log" 2>/dev/null
+	echo "run_lisp: bdwgc: cannot build against Debian's libgc: not run"
+fi
+
+# Last on spangc with the cells' kind and mark procedure (the default),
+# whose figures the checks below read.
+run_demos spangc "$lisp"
 
 # The trees demo allocated enough to collect many times.
 cycles=$(grep '^room: ' "$tmp/trees.txt" | sed 's/.* \([0-9]*\) collections.*/\1/')

@@ -1,13 +1,15 @@
 /*
  * lisp.c: a small Lisp (a Scheme dialect) whose every object lives in
  * the garbage-collected heap.  An example of embedding spangc (or bdwgc:
- * it uses only <gc.h>) in an interpreter:
+ * it uses only bdwgc's API) in an interpreter:
  *
  *  - all cells come from one function, new_cell (strings, which hold no
- *    pointers, from new_atomic_cell), so the collector scans them
- *    conservatively today, and they can move to a kind of their own with
- *    a mark procedure (GC_new_kind, <gc/gc_mark.h>) by changing those two
- *    functions alone;
+ *    pointers, from new_atomic_cell), and live in a kind of their own
+ *    (GC_new_kind, <gc/gc_mark.h>) whose mark procedure, mark_cell,
+ *    pushes only the fields that hold values, skipping fixnums and the
+ *    hidden keys of weak tables; LISP_CELLS=conservative in the
+ *    environment allocates them with GC_MALLOC instead, scanned
+ *    conservatively, for comparison;
  *  - the interpreter's roots are its C stack and its static variables:
  *    nothing is registered by hand, no reference counts, no handles;
  *  - weak-key hash tables hide their keys from the collector and register
@@ -36,6 +38,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <gc.h>
+#include <gc/gc_mark.h>
 
 /* ---- Values ----
  * A value is a pointer to an object whose first word is its type, or a
@@ -107,13 +110,93 @@ static void __attribute__((noreturn)) error(const char *msg, V irritant)
 
 static size_t cells_allocated; /* for (room) */
 
-/* A cell that may hold pointers.  Today: GC_MALLOC, scanned
- * conservatively, zeroed.  With a kind of our own (GC_new_kind and a
- * mark procedure that pushes only the fields that are values), only this
- * function changes. */
+/* The kind of the cells, or -1 when they are GC_MALLOC'd and scanned
+ * conservatively (LISP_CELLS=conservative). */
+static int cell_kind = -1;
+
+/* One field of a cell for mark_cell: a fixnum is no reference, and
+ * GC_MARK_AND_PUSH drops words outside the heap's plausible range (the
+ * static constants) before asking the collector about the rest. */
+static struct GC_ms_entry *mark_value(V *field, struct GC_ms_entry *msp,
+				      struct GC_ms_entry *lim)
+{
+	V v = *field;
+	if (!v || is_fixnum(v))
+		return msp;
+	return GC_MARK_AND_PUSH(v, msp, lim, (void **)field);
+}
+
+/* The mark procedure of the cells' kind: the collector calls it, while
+ * the world is stopped and possibly on several marker threads, for each
+ * reachable cell.  It pushes the fields that hold values and nothing
+ * else: not fixnums, lengths, hashes, C pointers (a primitive's function
+ * and name, a port's FILE), nor the hidden key of a weak entry, which
+ * must not keep its key alive.  It must not allocate or lock.  A cell
+ * reads as zeros until its type is stored (new cells are cleared), and
+ * under bdwgc a cell on a free list, which a stale word may mark, starts
+ * with the free-list link, no type at all: both push nothing. */
+static struct GC_ms_entry *mark_cell(GC_word *addr, struct GC_ms_entry *msp,
+				     struct GC_ms_entry *lim, GC_word env)
+{
+	(void)env;
+	V o = (V)addr;
+	switch (o->type) {
+	case T_CONS:
+		msp = mark_value(&AS(cons, o)->car, msp, lim);
+		return mark_value(&AS(cons, o)->cdr, msp, lim);
+	case T_SYMBOL:
+		msp = mark_value(&AS(symbol, o)->value, msp, lim);
+		msp = mark_value(&AS(symbol, o)->name, msp, lim);
+		return mark_value(&AS(symbol, o)->next, msp, lim);
+	case T_VECTOR:
+		for (size_t i = 0; i < AS(vector, o)->len; i++)
+			msp = mark_value(&AS(vector, o)->items[i], msp, lim);
+		return msp;
+	case T_CLOSURE:
+		msp = mark_value(&AS(closure, o)->params, msp, lim);
+		msp = mark_value(&AS(closure, o)->body, msp, lim);
+		msp = mark_value(&AS(closure, o)->env, msp, lim);
+		return mark_value(&AS(closure, o)->name, msp, lim);
+	case T_HASH:
+		/* The bucket array is a plain GC_MALLOC object of pointers. */
+		return mark_value((V *)(void *)&AS(hash, o)->buckets, msp, lim);
+	case T_ENTRY:
+		if (!AS(entry, o)->hidden)
+			msp = mark_value((V *)(void *)&AS(entry, o)->key, msp,
+					 lim);
+		msp = mark_value(&AS(entry, o)->value, msp, lim);
+		return mark_value((V *)(void *)&AS(entry, o)->next, msp, lim);
+	case T_PORT:
+		return mark_value(&AS(port, o)->name, msp, lim);
+	default: /* T_PRIM: C pointers only; 0: not yet typed; else: free */
+		return msp;
+	}
+}
+
+/* Make the cells' kind: a fresh free list (bdwgc's allocator uses it;
+ * spangc keeps it for the client), a descriptor naming mark_cell, no size
+ * added to it, objects handed out cleared. */
+static void init_cell_kind(void)
+{
+	const char *mode = getenv("LISP_CELLS");
+	if (mode && strcmp(mode, "conservative") == 0)
+		return;
+	if (mode && *mode && strcmp(mode, "marked") != 0) {
+		fprintf(stderr, "lisp: LISP_CELLS=%s: expected marked or "
+			"conservative\n", mode);
+		exit(2);
+	}
+	unsigned proc = GC_new_proc(mark_cell);
+	cell_kind = (int)GC_new_kind(GC_new_free_list(),
+				     GC_MAKE_PROC(proc, 0), 0, 1);
+}
+
+/* A cell that may hold values: from the cells' kind, zeroed, scanned by
+ * mark_cell (or GC_MALLOC'd and scanned conservatively). */
 static void *new_cell(size_t bytes, enum type t)
 {
-	struct obj *o = GC_MALLOC(bytes);
+	struct obj *o = cell_kind < 0 ? GC_MALLOC(bytes)
+				      : GC_generic_malloc(bytes, cell_kind);
 	if (!o) {
 		fputs("lisp: out of memory\n", stderr);
 		exit(2);
@@ -1547,6 +1630,7 @@ static const char prelude[] =
 static void init(void)
 {
 	GC_INIT();
+	init_cell_kind();
 	symtab = GC_MALLOC(SYMTAB_SIZE * sizeof *symtab);
 	if (!symtab) {
 		fputs("lisp: out of memory\n", stderr);
