@@ -81,6 +81,10 @@
 /* Most markers (the collecting thread and its helpers). */
 #define SGC_MAX_MARKERS 16
 
+/* Mark-stack segments (16 KiB each) kept for reuse whatever the usual
+ * need: enough for a small heap's cycles without a system call. */
+#define SGC_MARK_KEEP_SEGMENTS 16
+
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)
 

@@ -42,7 +42,7 @@ static int reserve(struct table *t)
 		return -1;
 	if (t->r) {
 		memcpy(r, t->r, t->n * sizeof *r);
-		sgc_os_release(t->r, t->cap * sizeof *r);
+		sgc_os_free(t->r, t->cap * sizeof *r);
 	}
 	t->r = r;
 	t->cap = cap;

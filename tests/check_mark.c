@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <spangc.h>
 #include "testutil.h"
 #include "collect.h"
 #include "heap.h"
@@ -177,6 +178,16 @@ static SGC_NOINLINE uintptr_t cut_subtree(void)
 	uintptr_t h = sgc_test_hide(g_tree->right->left);
 	g_tree->right->left = NULL;
 	return h;
+}
+
+/* Count nodes that are live with intact values. */
+static SGC_NOINLINE size_t check_tree_live(const struct tnode *t)
+{
+	if (!t)
+		return 0;
+	if (GC_base((void *)t) != t)
+		ck_abort_msg("tree node %lu reclaimed", (unsigned long)t->val);
+	return 1 + check_tree_live(t->left) + check_tree_live(t->right);
 }
 
 /* Count nodes that are marked; abort on an unmarked one. */
@@ -396,6 +407,37 @@ START_TEST(test_overflow_list)
 }
 END_TEST
 
+/* Many cycles with two markers over a heap worth sharing: the mark stack
+ * (and so the collector's own memory) stays flat.  Before segments were
+ * pooled, every segment a helper emptied stayed on that helper's spare
+ * list and marker 0 mapped new ones: memory grew with every cycle. */
+START_TEST(test_two_markers_memory_flat)
+{
+	GC_set_markers_count(2);
+	GC_start_mark_threads();
+	ck_assert_int_ge(GC_get_parallel(), 1);
+	build_wide();
+	uintptr_t next = 0;
+	g_tree = build_tree(TREE_DEPTH, &next);
+	for (int i = 0; i < 10; i++)
+		collect_full();
+	ck_assert_uint_eq(sgc_mark_last_markers(), 2);
+	struct spangc_stats st;
+	spangc_get_stats(&st);
+	size_t before = st.metadata_bytes, segs = sgc_mark_segments();
+	for (int i = 0; i < 300; i++)
+		collect_full();
+	spangc_get_stats(&st);
+	ck_assert_uint_eq(sgc_mark_last_markers(), 2);
+	ck_assert_msg(st.metadata_bytes <= before + (256 << 10),
+		      "metadata grew from %zu to %zu bytes (segments %zu -> %zu)",
+		      before, st.metadata_bytes, segs, sgc_mark_segments());
+	ck_assert_uint_le(sgc_mark_segments(), segs + 8);
+	check_wide();
+	ck_assert_uint_eq(check_tree_live(g_tree), next);
+}
+END_TEST
+
 /* The first object of a fresh span of a class nothing else uses: slot 1
  * is free (at free_index). */
 static SGC_NOINLINE void *first_of_fresh_span(size_t size)
@@ -544,6 +586,11 @@ Suite *make_mark_suite(void)
 	tcase_add_test(tc, test_overflow_wide);
 	tcase_add_test(tc, test_no_overflow_without_limit);
 	tcase_add_test(tc, test_overflow_list);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("memory");
+	mark_fixture(tc);
+	tcase_add_test(tc, test_two_markers_memory_flat);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("free");
