@@ -198,7 +198,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 {
 	size_t npages = (req + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE;
 	int needzero;
-	if (req > sgc_heap.reserve_end - sgc_heap.base ||
+	if (req > sgc_heap.window_end - sgc_heap.base ||
 	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
 		return sgc_oom(lb);
 	sgc_critical_enter(c);

@@ -65,6 +65,9 @@ SGC_HIDDEN void sgc_os_fail_request(unsigned long nth, int sticky);
 /* Requests made since start-up (to size a walk over them). */
 SGC_HIDDEN unsigned long sgc_os_requests(void);
 
+/* The process's address-space limit (RLIMIT_AS) in bytes; 0 = none. */
+SGC_HIDDEN size_t sgc_os_address_space_limit(void);
+
 SGC_HIDDEN size_t sgc_os_page_size(void);
 SGC_HIDDEN int sgc_os_ncpus(void);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 #include "atomics.h"
@@ -134,6 +135,14 @@ void sgc_os_free(void *p, size_t size)
 	size = sgc_round_up(size, sgc_os_page_size());
 	munmap(p, size);
 	sgc_fetch_add(&metadata_bytes, (uintptr_t)0 - size);
+}
+
+size_t sgc_os_address_space_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (size_t)rl.rlim_cur;
 }
 
 size_t sgc_os_page_size(void)
