@@ -106,7 +106,8 @@ void sgc_init_slow(void)
 	if (sgc_sizeclass_check() != 0)
 		sgc_fatal("size class tables are corrupt");
 	if (sgc_heap_init() != 0)
-		sgc_fatal("cannot reserve address space for the heap");
+		sgc_fatal("out of memory at start-up: cannot reserve address"
+			  " space or metadata for the heap");
 	sgc_central_init();
 	sgc_cache_init();
 	sgc_roots_init();

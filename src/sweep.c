@@ -55,6 +55,31 @@ static inline uint64_t pack_marks(const uint8_t *m)
 	return bits;
 }
 
+/* Every slot allocated, for spans kept whole (free_index == nelems also
+ * says so; the bits keep the alloc-bit readers honest). */
+static const uint64_t all_allocated[SGC_MAX_SPAN_OBJECTS / 64] = {
+	[0 ... SGC_MAX_SPAN_OBJECTS / 64 - 1] = ~(uint64_t)0
+};
+
+/* No memory for the span's fresh alloc bits: keep the whole span for this
+ * cycle, every slot allocated, as if everything in it had been marked.
+ * Its garbage (and what GC_free released there) is found by the next
+ * cycle's sweep instead; nothing is reclaimed early, so the heap stays
+ * consistent, and an allocator that needed the room grows the heap or
+ * reports out of memory.  Returns 1 (the span is in use).  Span claimed. */
+static SGC_NOINLINE int keep_whole(struct sgc_span *s, uintptr_t sg)
+{
+	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+	s->alloc_bits = (uint64_t *)all_allocated;
+	sgc_store_release(&s->freed_bits, 0);
+	s->free_index = s->nelems;
+	s->alloc_cache = 0;
+	s->alloc_count = s->nelems;
+	s->needzero = sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed;
+	sgc_store_release(&s->sweepgen, sg);
+	return 1;
+}
+
 int sgc_sweep_span(struct sgc_span *s)
 {
 	uintptr_t sg = sgc_heap_sweepgen();
@@ -65,8 +90,16 @@ int sgc_sweep_span(struct sgc_span *s)
 	int (*disclaim)(void *) = __atomic_load_n(
 		&sgc_kinds[sgc_spanclass_kind(s->spanclass)].disclaim,
 		__ATOMIC_ACQUIRE);
-	if (SGC_UNLIKELY(disclaim != NULL))
+	uint64_t *fresh = NULL;
+	if (SGC_UNLIKELY(disclaim != NULL)) {
+		/* Bits first: a span kept whole must not have been disclaimed. */
+		fresh = sgc_gcbits_alloc(words);
+		if (SGC_UNLIKELY(!fresh)) {
+			sgc_fetch_add(&pages_swept, s->npages);
+			return keep_whole(s, sg);
+		}
 		disclaim_span(s, disclaim, freed);
+	}
 	unsigned count = 0;
 	for (size_t w = 0; w < words; w++) {
 		mark[w] = pack_marks(s->gcmarks + 64 * w);
@@ -79,9 +112,10 @@ int sgc_sweep_span(struct sgc_span *s)
 		sgc_heap_free_span(s);
 		return 0;
 	}
-	uint64_t *fresh = sgc_gcbits_alloc(words);
 	if (!fresh)
-		sgc_fatal("out of memory for alloc bits");
+		fresh = sgc_gcbits_alloc(words);
+	if (SGC_UNLIKELY(!fresh))
+		return keep_whole(s, sg);
 	memcpy(fresh, mark, words * sizeof *fresh);
 	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
 	s->alloc_bits = fresh;
@@ -324,7 +358,14 @@ static void *bg_main(void *arg)
 	sigaddset(&ours, sgc_thread_suspend_signal());
 	sigaddset(&ours, sgc_thread_restart_signal());
 	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
-	sgc_thread_register(0, SGC_THREAD_INTERNAL);
+	if (!sgc_thread_register(0, SGC_THREAD_INTERNAL)) {
+		/* Out of memory: no background thread; the next cycle tries
+		 * to start it again. */
+		pthread_mutex_lock(&bg_lock);
+		bg_started = 0;
+		pthread_mutex_unlock(&bg_lock);
+		return NULL;
+	}
 	struct sgc_cache *c = sgc_cache_get();
 	struct bg_wait w = { 0, 0, 0 };
 	for (;;) {
