@@ -9,9 +9,9 @@
  * empty segment of its own, so a segment emptied by a helper is reused by
  * the marker that next needs one, not kept by the helper.  At the end of
  * each cycle every empty segment goes back to the free list, and the list
- * is trimmed to twice the usual need (a decaying average of the cycles'
- * peaks, at least SGC_MARK_KEEP_SEGMENTS): a cycle that needed far more
- * than usual gives the excess back to the system.  So mark-stack memory is
+ * is trimmed to twice the usual need (a decaying average of the earlier
+ * cycles' peaks, at least SGC_MARK_KEEP_SEGMENTS): a cycle that needed
+ * far more than usual gives the excess back to the system at its end.  So mark-stack memory is
  * bounded by the peak of one cycle, not by the sum over cycles.  A marker that runs dry takes a segment from
  * the pool or waits; a busy marker that sees others waiting and the pool
  * empty gives away half of its top segment.  Marking ends when every
@@ -80,6 +80,7 @@ static struct segment *pool;         /* pool lock */
 static struct segment *free_segs;    /* pool lock: empty segments */
 static size_t nfree;                 /* pool lock: segments on free_segs */
 static size_t usual_peak;            /* world lock: decaying peak in use */
+static size_t last_peak;             /* world lock: the last cycle's peak */
 static sgc_atomic_word nfull;        /* atomic: segments in the pool */
 static sgc_atomic_word nwait;        /* atomic: markers out of work */
 static sgc_atomic_word nsegments;    /* atomic: segments in existence */
@@ -709,13 +710,17 @@ static void trim_segments(void)
 			pthread_mutex_unlock(&pool_lock);
 		}
 	}
+	/* Keep what the cycles before needed: a cycle far above that gives
+	 * its excess back at once, and moves the average halfway up, so a
+	 * need that lasts is kept from its second cycle on. */
 	size_t peak = sgc_load_relaxed(&peak_in_use);
 	sgc_store_relaxed(&peak_in_use, sgc_load_relaxed(&nin_use));
-	usual_peak = peak > usual_peak ? (usual_peak + peak) / 2 :
-					 (3 * usual_peak + peak) / 4;
+	last_peak = peak;
 	size_t keep = 2 * usual_peak;
 	if (keep < SGC_MARK_KEEP_SEGMENTS)
 		keep = SGC_MARK_KEEP_SEGMENTS;
+	usual_peak = peak > usual_peak ? (usual_peak + peak) / 2 :
+					 (3 * usual_peak + peak) / 4;
 	pthread_mutex_lock(&pool_lock);
 	while (nfree > keep) {
 		struct segment *t = free_segs;
@@ -741,6 +746,11 @@ void sgc_mark_take_extra(struct sgc_mark_result *out)
 size_t sgc_mark_segments(void)
 {
 	return sgc_load_relaxed(&nsegments);
+}
+
+size_t sgc_mark_last_peak(void)
+{
+	return last_peak;
 }
 
 /* Forget helper threads (the child of a fork has none). */

@@ -45,8 +45,10 @@ struct sgc_mark_result {
  * limit).  Lower it to exercise the overflow path. */
 SGC_HIDDEN extern size_t sgc_mark_segment_limit;
 
-/* Mark-stack segments in existence (in use or kept for reuse). */
+/* Mark-stack segments in existence (in use or kept for reuse), and the
+ * most in use at once during the last cycle. */
 SGC_HIDDEN size_t sgc_mark_segments(void);
+SGC_HIDDEN size_t sgc_mark_last_peak(void);
 
 /* The whole mark phase.  World stopped, sweeping finished, caches flushed;
  * helper markers started beforehand (sgc_mark_start_helpers). */

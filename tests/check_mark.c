@@ -439,6 +439,43 @@ START_TEST(test_two_markers_memory_flat)
 }
 END_TEST
 
+/* One cycle that needs far more mark stack than usual (a node with
+ * 200000 children, some 200 segments), then ordinary cycles: the
+ * segments of the peak go back to the system within a few cycles. */
+static SGC_NOINLINE void build_very_wide(size_t n)
+{
+	void **w = GC_malloc(n * sizeof *w);
+	ck_assert_ptr_nonnull(w);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = GC_malloc(16);
+		if (!w[i])
+			ck_abort_msg("GC_malloc failed at %zu", i);
+	}
+	g_holder2 = w;
+}
+
+START_TEST(test_peak_segments_given_back)
+{
+	struct spangc_stats st;
+	spangc_get_stats(&st);
+	size_t meta_before = st.metadata_bytes;
+	GC_disable(); /* no cycle while building: the first one is the peak */
+	build_very_wide(200000);
+	GC_enable();
+	collect_full();
+	ck_assert_uint_ge(sgc_mark_last_peak(), 100);
+	spangc_get_stats(&st);
+	ck_assert_msg(sgc_mark_segments() <= 32,
+		      "%zu segments kept after a peak of %zu",
+		      sgc_mark_segments(), sgc_mark_last_peak());
+	/* 100 segments are 1.6 MiB: most of it went back. */
+	ck_assert_uint_lt(st.metadata_bytes, meta_before + (1 << 20));
+	g_holder2 = NULL;
+	collect_full();
+	ck_assert_uint_le(sgc_mark_segments(), 32);
+}
+END_TEST
+
 /* A whole cycle with every os request failing (the fault injector):
  * the mark stack cannot get a single segment and overflows into the
  * rescan, sweeping cannot get alloc bits and keeps spans whole; nothing
@@ -631,6 +668,7 @@ Suite *make_mark_suite(void)
 	tc = tcase_create("memory");
 	mark_fixture(tc);
 	tcase_add_test(tc, test_two_markers_memory_flat);
+	tcase_add_test(tc, test_peak_segments_given_back);
 	tcase_add_test(tc, test_cycle_without_memory);
 	suite_add_tcase(s, tc);
 
