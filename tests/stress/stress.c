@@ -13,6 +13,9 @@
  * what was found and exits with status 1.
  *
  * Usage: stress [SECONDS]   (default: $SPANGC_STRESS_SECONDS, else 10)
+ * With STRESS_CORRUPT=1 in the environment, thread 0 flips one bit of
+ * one of its structures after a while: the run must then fail (this is
+ * how the smoke test knows the checks can fail).
  * Prints the operations done, the collections and the peak resident set
  * (VmHWM) as "metric NAME VALUE" lines.  Exit status 0 when all is well.
  */
@@ -54,6 +57,7 @@ struct worker {
 };
 
 static volatile int stop;
+static int corrupt;
 static double seconds = 10;
 
 static uint64_t next_rand(uint64_t *s)
@@ -262,6 +266,13 @@ static void *work(void *arg)
 		verify(w, s);
 		rebuild(w, s);
 		w->ops++;
+		if (corrupt && w->id == 0 && w->ops == 1000) {
+			struct slot *c = &w->slots[0];
+			if (c->kind == K_BLOCK)
+				((uintptr_t *)c->root)[0] ^= 1;
+			else
+				((struct node *)c->root)->val ^= 1;
+		}
 		if (w->ops % 256 == 0)
 			for (int i = 0; i < SLOTS; i++)
 				verify(w, &w->slots[i]);
@@ -296,6 +307,7 @@ int main(int argc, char **argv)
 		seconds = atof(argv[1]);
 	else if (env)
 		seconds = atof(env);
+	corrupt = getenv("STRESS_CORRUPT") != NULL;
 	GC_INIT();
 	static struct worker workers[NTHREADS];
 	pthread_t tids[NTHREADS];
