@@ -56,7 +56,7 @@ struct worker {
 	uint64_t rng;
 };
 
-static volatile int stop;
+static int stop; /* atomic */
 static int corrupt;
 static double seconds = 10;
 
@@ -261,7 +261,7 @@ static void *work(void *arg)
 	for (int i = 0; i < SLOTS; i++)
 		rebuild(w, &w->slots[i]);
 	double last_collect = now();
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		struct slot *s = &w->slots[next_rand(&w->rng) % SLOTS];
 		verify(w, s);
 		rebuild(w, s);
@@ -322,7 +322,7 @@ int main(int argc, char **argv)
 	double t0 = now();
 	while (now() - t0 < seconds)
 		usleep(50000);
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	unsigned long ops = 0, verified = 0;
 	for (int i = 0; i < NTHREADS; i++) {
 		pthread_join(tids[i], NULL);
