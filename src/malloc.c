@@ -154,7 +154,7 @@ static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
 		if (SGC_LIKELY(idx < s->nelems &&
 			       (next % 64 != 0 || next == s->nelems))) {
 			s->alloc_cache = cache >> bit >> 1;
-			s->free_index = next;
+			sgc_span_set_free_index(s, next);
 			s->alloc_count++;
 			p = (void *)(s->start + (uintptr_t)idx * s->elem_size);
 			if (s->needzero)
@@ -185,7 +185,7 @@ static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
 	}
 	if (s) {
-		s->free_index = 1;
+		sgc_span_set_free_index(s, 1);
 		s->alloc_count = 1;
 		s->alloc_cache = 0;
 		sgc_central_put_swept(&sgc_centrals[spc], s);

@@ -183,21 +183,21 @@ uint32_t sgc_span_next_free_index(struct sgc_span *s)
 	while (bit == 64) {
 		idx = (idx + 64) & ~(uint32_t)63;
 		if (idx >= n) {
-			s->free_index = n;
+			sgc_span_set_free_index(s, n);
 			return n;
 		}
-		s->free_index = idx;
+		sgc_span_set_free_index(s, idx);
 		sgc_span_refill_alloc_cache(s);
 		cache = s->alloc_cache;
 		bit = sgc_ctz64(cache);
 	}
 	uint32_t result = idx + bit;
 	if (result >= n) {
-		s->free_index = n;
+		sgc_span_set_free_index(s, n);
 		return n;
 	}
 	s->alloc_cache = bit == 63 ? 0 : cache >> (bit + 1);
-	s->free_index = result + 1;
+	sgc_span_set_free_index(s, result + 1);
 	if (s->free_index % 64 == 0 && s->free_index != n)
 		sgc_span_refill_alloc_cache(s);
 	return result;

@@ -35,7 +35,11 @@
  *  - sweepgen: atomic, as above.
  *  - free_index, alloc_cache, alloc_count: the owner only (the cache that
  *    holds the span, or whoever has it claimed), and the collector while
- *    the world is stopped.
+ *    the world is stopped.  But lookups from any thread (GC_base,
+ *    GC_size) read free_index, so it is stored with relaxed atomic stores
+ *    (sgc_span_set_free_index; a plain store on the machines we run on):
+ *    it only grows while the span is cached, and every value a lookup
+ *    can see gives the right answer for objects allocated before it.
  *  - alloc_bits: a bitmap from gcbits, replaced by the sweeper that has
  *    the span claimed.
  *  - gcmarks: one byte per object, the span's own for its lifetime (freed
@@ -179,6 +183,12 @@ SGC_HIDDEN int sgc_span_init(struct sgc_span *s, uintptr_t start,
  * nelems when the span is full.  Owner only. */
 SGC_HIDDEN uint32_t sgc_span_next_free_index(struct sgc_span *s);
 
+/* Set free_index: relaxed atomic, for the lookups of other threads. */
+static inline void sgc_span_set_free_index(struct sgc_span *s, uint32_t v)
+{
+	__atomic_store_n(&s->free_index, v, __ATOMIC_RELAXED);
+}
+
 /* Load alloc_cache from the alloc bits of the word holding free_index. */
 static inline void sgc_span_refill_alloc_cache(struct sgc_span *s)
 {
@@ -231,7 +241,8 @@ static inline int sgc_span_is_allocated(const struct sgc_span *s, uint32_t i)
 	uint64_t *freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
 	if (freed && sgc_bit(freed, i))
 		return 0;
-	return i < s->free_index || sgc_bit(s->alloc_bits, i);
+	return i < __atomic_load_n(&s->free_index, __ATOMIC_RELAXED) ||
+	       sgc_bit(s->alloc_bits, i);
 }
 
 static inline uint32_t sgc_span_index(const struct sgc_span *s, uintptr_t addr)

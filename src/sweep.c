@@ -72,7 +72,7 @@ static SGC_NOINLINE int keep_whole(struct sgc_span *s, uintptr_t sg)
 	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
 	s->alloc_bits = (uint64_t *)all_allocated;
 	sgc_store_release(&s->freed_bits, 0);
-	s->free_index = s->nelems;
+	sgc_span_set_free_index(s, s->nelems);
 	s->alloc_cache = 0;
 	s->alloc_count = s->nelems;
 	s->needzero = sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed;
@@ -133,7 +133,7 @@ int sgc_sweep_span(struct sgc_span *s)
 			break;
 		}
 	}
-	s->free_index = first;
+	sgc_span_set_free_index(s, first);
 	if (first < s->nelems)
 		sgc_span_refill_alloc_cache(s);
 	else

@@ -273,6 +273,48 @@ START_TEST(test_register_out_of_memory)
 }
 END_TEST
 
+/* GC_base and GC_size on an object of a span that another thread is
+ * allocating from: the lookup reads the span's free_index while the
+ * owner advances it.  Found by the stress under ThreadSanitizer (a race
+ * report, exit status 66, before free_index was written atomically);
+ * elsewhere the answers are checked. */
+static void *volatile lookup_target;
+static int lookup_stop, lookup_bad; /* atomic */
+static sem_t lookup_started;
+static void *volatile lookup_keep[512];
+
+static void *looker(void *p)
+{
+	(void)p;
+	sem_post(&lookup_started);
+	while (!__atomic_load_n(&lookup_stop, __ATOMIC_ACQUIRE)) {
+		void *x = lookup_target;
+		if (GC_base(x) != x || GC_size(x) < 16)
+			__atomic_store_n(&lookup_bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+START_TEST(test_lookup_while_owner_allocates)
+{
+	lookup_target = GC_malloc(16);
+	ck_assert_ptr_nonnull(lookup_target);
+	ck_assert_int_eq(sem_init(&lookup_started, 0, 0), 0);
+	pthread_t t;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, looker, NULL), 0);
+	while (sem_wait(&lookup_started) != 0)
+		;
+	/* Same class: the rest of lookup_target's span, then more. */
+	for (int i = 0; i < 2000; i++)
+		lookup_keep[i % 512] = GC_malloc(16);
+	__atomic_store_n(&lookup_stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert_int_eq(__atomic_load_n(&lookup_bad, __ATOMIC_RELAXED), 0);
+	ck_assert_ptr_eq(GC_base(lookup_target), lookup_target);
+	sem_destroy(&lookup_started);
+}
+END_TEST
+
 static void *unregistered_alloc(void *p)
 {
 	(void)p;
@@ -752,6 +794,7 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_small_heap_marks_alone);
 	tcase_add_test(tc, test_large_objects_threads);
 	tcase_add_test(tc, test_register_out_of_memory);
+	tcase_add_test(tc, test_lookup_while_owner_allocates);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
