@@ -6,7 +6,7 @@
 # runs, side by side with bdwgc: tools/run-stress.
 builddir=${SGC_BUILDDIR:-.}
 stress=$builddir/tests/stress/stress
-STRESS_CORRUPT=1 "$stress" 30 > /dev/null 2>&1
+STRESS_CORRUPT=1 "$stress" 120 > /dev/null 2>&1
 rc=$?
 if [ "$rc" -ne 1 ]; then
 	echo "the stress did not catch a flipped bit (exit status $rc)"

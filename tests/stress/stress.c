@@ -266,14 +266,14 @@ static void *work(void *arg)
 		verify(w, s);
 		rebuild(w, s);
 		w->ops++;
-		if (corrupt && w->id == 0 && w->ops == 1000) {
+		if (corrupt && w->id == 0 && w->ops == 20) {
 			struct slot *c = &w->slots[0];
 			if (c->kind == K_BLOCK)
 				((uintptr_t *)c->root)[0] ^= 1;
 			else
 				((struct node *)c->root)->val ^= 1;
 		}
-		if (w->ops % 256 == 0)
+		if (w->ops % 256 == 0 || (corrupt && w->ops == 21))
 			for (int i = 0; i < SLOTS; i++)
 				verify(w, &w->slots[i]);
 		if (w->id == 0 && now() - last_collect > 2.0) {
