@@ -2,7 +2,13 @@
  * mark.c: the mark phase (see mark.h), with parallel markers.
  *
  * Each marker owns a stack of segments; work is shared through a pool of
- * segments under one lock.
+ * segments under one lock.  A marker that runs dry takes a segment from
+ * the pool or waits; a busy marker that sees others waiting and the pool
+ * empty gives away half of its top segment.  Marking ends when every
+ * marker waits and the pool is empty (Go's getfull protocol): no marker
+ * can then create work.  Mark bytes are set with plain stores: two
+ * markers may both scan an object, but the marked set equals a single
+ * marker's (span.h).
  *
  * Mark-stack memory: segments come from one free list shared by every
  * marker and every cycle (under the pool lock); a marker keeps at most one
@@ -11,14 +17,9 @@
  * each cycle every empty segment goes back to the free list, and the list
  * is trimmed to twice the usual need (a decaying average of the earlier
  * cycles' peaks, at least SGC_MARK_KEEP_SEGMENTS): a cycle that needed
- * far more than usual gives the excess back to the system at its end.  So mark-stack memory is
- * bounded by the peak of one cycle, not by the sum over cycles.  A marker that runs dry takes a segment from
- * the pool or waits; a busy marker that sees others waiting and the pool
- * empty gives away half of its top segment.  Marking ends when every
- * marker waits and the pool is empty (Go's getfull protocol): no marker
- * can then create work.  Mark bytes are set with plain stores: two
- * markers may both scan an object, but the marked set equals a single
- * marker's (span.h).
+ * far more than usual gives the excess back to the system at its end.
+ * So mark-stack memory is bounded by the peak of one cycle, not by the
+ * sum over cycles.
  *
  * Helper markers are threads of the collector's own; they are not
  * registered (never stopped) and run only while the world is stopped,
