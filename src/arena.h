@@ -21,9 +21,9 @@
  *  - every page at or above zeroed_base (an offset in the arena) has never
  *    been handed out and reads as zero.
  *
- * Locks: arenas (and L2 blocks) are created with the heap lock held.  spans[] entries are
- * written with the heap lock held and read without it (a reader validates
- * the span it finds, see span.h).  The bitmaps are atomic words.
+ * Locks: arenas (and L2 blocks) are created with the heap lock held.
+ * spans[] entries are written with the heap lock held and read without
+ * it (a reader validates the span it finds, see span.h).  The bitmaps are atomic words.
  * zeroed_base is read and written with the heap lock held.
  */
 #ifndef SGC_ARENA_H
@@ -44,7 +44,8 @@ struct sgc_span;
 /* Arenas the map covers, and how its index splits into L1 and L2. */
 #define SGC_ARENA_INDEX_BITS (SGC_ADDR_BITS - SGC_ARENA_SHIFT)
 #define SGC_ARENA_L2_BITS 12
-#define SGC_ARENA_L1_ENTRIES ((uintptr_t)1 << (SGC_ARENA_INDEX_BITS - SGC_ARENA_L2_BITS))
+#define SGC_ARENA_L1_ENTRIES \
+	((uintptr_t)1 << (SGC_ARENA_INDEX_BITS - SGC_ARENA_L2_BITS))
 #define SGC_ARENA_L2_ENTRIES ((uintptr_t)1 << SGC_ARENA_L2_BITS)
 
 struct sgc_heap_arena {

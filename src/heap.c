@@ -73,7 +73,8 @@ int sgc_heap_init(void)
 	sgc_heap.reserved_end = reserved;
 	sgc_heap.end = base;
 	sgc_store_relaxed(&sgc_heap.sweepgen, 4);
-	if (sgc_pagealloc_init(&sgc_heap.pages, base, window / SGC_PAGE_SIZE) != 0)
+	if (sgc_pagealloc_init(&sgc_heap.pages, base,
+			       window / SGC_PAGE_SIZE) != 0)
 		return -1;
 	GC_least_plausible_heap_addr = (void *)base;
 	GC_greatest_plausible_heap_addr = (void *)base;

@@ -14,9 +14,10 @@
  * free (bit clear); pages_in_use is the sum of the in-use spans' npages.
  *
  * Locks: the heap lock guards the page allocator, the span-struct
- * allocator, end, reserved_end, pages_in_use and zeroed_base.  Order: a central's lock
- * may be held when taking the heap lock, never the reverse; the gcbits
- * lock may be taken with the heap lock held.  sweepgen is atomic.
+ * allocator, end, reserved_end, pages_in_use and zeroed_base.  Order: a
+ * central's lock may be held when taking the heap lock, never the
+ * reverse; the gcbits lock may be taken with the heap lock held.
+ * sweepgen is atomic.
  */
 #ifndef SGC_HEAP_H
 #define SGC_HEAP_H

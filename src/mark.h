@@ -8,9 +8,9 @@
  * gcmarks and the span's bit in page_marks; objects of scanned kinds
  * go on the mark stack.  The mark stack is a chain of segments from the
  * system, reused across markers and cycles and trimmed after a cycle
- * that needed far more than usual (mark.c); when no segment can be had, the object stays marked but
- * unscanned and the phase rescans the marked heap afterwards, so overflow
- * never loses work.  Nothing recurses on the C stack.  Marking runs on
+ * that needed far more than usual (mark.c); when no segment can be had,
+ * the object stays marked but unscanned and the phase rescans the marked
+ * heap afterwards, so overflow never loses work.  Nothing recurses on the C stack.  Marking runs on
  * GC_MARKERS markers (default: one per CPU), sharing work (see mark.c).
  *
  * Kinds registered with mark_from_all (gc_disclaim.h) have the contents of

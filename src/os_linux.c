@@ -37,7 +37,8 @@ static int injected_failure(void)
 void sgc_os_fail_request(unsigned long nth, int sticky)
 {
 	sgc_store_relaxed(&fail_sticky, (uintptr_t)sticky);
-	sgc_store_relaxed(&fail_at, nth ? sgc_load_relaxed(&requests) + nth : 0);
+	uintptr_t at = nth ? sgc_load_relaxed(&requests) + nth : 0;
+	sgc_store_relaxed(&fail_at, at);
 }
 
 unsigned long sgc_os_requests(void)

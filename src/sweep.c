@@ -92,7 +92,8 @@ int sgc_sweep_span(struct sgc_span *s)
 		__ATOMIC_ACQUIRE);
 	uint64_t *fresh = NULL;
 	if (SGC_UNLIKELY(disclaim != NULL)) {
-		/* Bits first: a span kept whole must not have been disclaimed. */
+		/* Bits first: a span kept whole must not have been
+		 * disclaimed. */
 		fresh = sgc_gcbits_alloc(words);
 		if (SGC_UNLIKELY(!fresh)) {
 			sgc_fetch_add(&pages_swept, s->npages);

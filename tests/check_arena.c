@@ -38,7 +38,8 @@ START_TEST(test_foreign_addresses)
 		UINTPTR_MAX - SGC_ARENA_SIZE + 1,
 		UINTPTR_MAX,
 	};
-	ck_assert_ptr_nonnull(sgc_arena_l1[sgc_heap.base >> SGC_ARENA_SHIFT >> SGC_ARENA_L2_BITS]);
+	ck_assert_ptr_nonnull(sgc_arena_l1[sgc_heap.base >> SGC_ARENA_SHIFT >>
+					   SGC_ARENA_L2_BITS]);
 	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
 		if (sgc_arena_of(words[k]) != NULL)
 			ck_abort_msg("word %zu (%#lx) has an arena", k,
