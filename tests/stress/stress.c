@@ -3,8 +3,9 @@
  * with bdwgc's API (spangc, or Debian's libgc for comparison).
  *
  * Each of NTHREADS threads keeps SLOTS structures reachable from a
- * GC-allocated root table: linked lists, binary trees and large
- * pointer-free blocks, every word of which is a function of the
+ * GC-allocated root table: linked lists, binary trees, wide arrays of
+ * nodes (marking them fills the mark stack, which parallel markers
+ * share) and large pointer-free blocks, every word of which is a function of the
  * structure's seed and the node's position, and each structure's
  * checksum kept beside it.  Threads replace random structures (the old
  * one becomes garbage), verify the one they replace and, now and then,
@@ -34,9 +35,10 @@
 #define SLOTS 96
 #define MAX_LIST 3000
 #define MAX_DEPTH 11
+#define MAX_WIDE 8192
 #define MAX_BLOCK (256 << 10)
 
-enum kind { K_NONE, K_LIST, K_TREE, K_BLOCK };
+enum kind { K_NONE, K_LIST, K_TREE, K_WIDE, K_BLOCK };
 
 struct node {              /* list and tree nodes */
 	struct node *a, *b;    /* next (list); left, right (tree) */
@@ -186,6 +188,19 @@ static void verify(struct worker *w, const struct slot *s)
 		sum = check_tree(w, s->root, s->seed, (int)s->size, &next);
 		break;
 	}
+	case K_WIDE: {
+		struct node *const *a = s->root;
+		if (GC_base((void *)a) != a)
+			die(w, "array not an object", s->seed, 0, (uintptr_t)a,
+			    0);
+		for (uintptr_t i = 0; i < s->size; i++) {
+			if (GC_base(a[i]) != a[i])
+				die(w, "array node not an object", s->seed, i,
+				    (uintptr_t)a[i], 0);
+			sum += node_sum(w, a[i], s->seed, i);
+		}
+		break;
+	}
 	case K_BLOCK: {
 		const uintptr_t *b = s->root;
 		if (GC_base((void *)b) != b || GC_size((void *)b) <
@@ -214,17 +229,28 @@ static void rebuild(struct worker *w, struct slot *s)
 	uintptr_t sum = 0, r = (uintptr_t)next_rand(&w->rng);
 	void *root;
 	uintptr_t kind, size;
-	switch (r % 8) {
-	case 0: case 1: case 2: case 3:
+	switch (r % 16) {
+	case 0: case 1: case 2: case 3: case 4: case 5:
 		kind = K_LIST;
 		size = 1 + (r >> 8) % MAX_LIST;
 		root = build_list(seed, size, &sum);
 		break;
-	case 4: case 5: case 6: {
+	case 6: case 7: case 8: case 9: case 10: {
 		kind = K_TREE;
 		size = 1 + (r >> 8) % MAX_DEPTH;
 		uintptr_t next = 0;
 		root = build_tree(seed, (int)size, &next, &sum);
+		break;
+	}
+	case 11: case 12: case 13: {
+		kind = K_WIDE;
+		size = 1 + (r >> 8) % MAX_WIDE;
+		struct node **a = xmalloc(size * sizeof *a, 0);
+		for (uintptr_t i = 0; i < size; i++) {
+			a[i] = new_node(mix(seed, i));
+			sum += a[i]->val ^ (a[i]->payload[1] << 1);
+		}
+		root = a;
 		break;
 	}
 	default: {
@@ -270,6 +296,8 @@ static void *work(void *arg)
 			struct slot *c = &w->slots[0];
 			if (c->kind == K_BLOCK)
 				((uintptr_t *)c->root)[0] ^= 1;
+			else if (c->kind == K_WIDE)
+				((struct node **)c->root)[0]->val ^= 1;
 			else
 				((struct node *)c->root)->val ^= 1;
 		}
