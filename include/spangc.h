@@ -23,6 +23,10 @@ struct spangc_stats {
     unsigned long long max_pause_ns;    /* longest pause */
     unsigned long long last_pause_ns;   /* pause of the last collection */
     size_t pages_reclaimed;             /* pages freed by the page reclaimer */
+    /* Fields appended later; older fields keep their offsets. */
+    size_t metadata_bytes;              /* memory the collector mapped for its
+                                           own use (mark stack, span structs,
+                                           bitmaps, tables), outside the heap */
 };
 
 /* Fills *out with the current figures. */

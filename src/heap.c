@@ -1,14 +1,28 @@
 /*
  * heap.c: the heap (see heap.h).
  *
+ * Address space, as Go reserves it: the heap gets a window of address
+ * space, [base, window_end), placed at the first of spangc's arena hints
+ * the system honours (addresses far from where the system puts its own
+ * mappings), and reserves it from the system only as the heap grows, a
+ * whole arena at a time, each reservation placed right after the last so
+ * the heap stays contiguous.  Only what is reserved counts against
+ * RLIMIT_AS, so a process under `ulimit -v` starts, and near the limit the
+ * last reservation shrinks to the pages the heap needs: the heap can use
+ * nearly all the limit allows.  The window is 1 TiB, or the limit rounded
+ * up to an arena when that is smaller (it sizes the page allocator's
+ * bitmaps, which count against the limit too).
+ *
  * Departure from Go: Go maps arenas wherever its hints land and tracks
- * them in a sparse radix tree.  spangc reserves the heap's whole address
- * space once (1 TiB, halving down to 1 GiB where the system refuses) and
- * grows upward inside it, so the page allocator is a flat bitmap, the
- * plausible-heap bounds bdwgc clients read (GC_least/greatest_plausible_
- * heap_addr) are tight, and a word is rejected by one comparison before
- * any table is touched.  The arena map still covers all addresses, so a
- * second reservation can be added later without changing the lookups.
+ * them in a sparse radix tree.  spangc keeps one contiguous window, so the
+ * page allocator is a flat bitmap, the plausible-heap bounds bdwgc clients
+ * read (GC_least/greatest_plausible_heap_addr) are tight, and a word is
+ * rejected by one comparison before any table is touched.  When the next
+ * reservation cannot be placed right after the last (another mapping is
+ * there), the heap stops growing rather than leave a hole.  When no hint
+ * is honoured at all (the layout of a sanitizer's shadow memory), the
+ * whole window is reserved at once where the system likes, halving it
+ * until the system agrees, as before.
  */
 #include <string.h>
 #include <gc/gc_mark.h>
@@ -21,34 +35,79 @@ struct sgc_heap sgc_heap = { .lock = PTHREAD_MUTEX_INITIALIZER };
 void *GC_least_plausible_heap_addr;
 void *GC_greatest_plausible_heap_addr;
 
+/* spangc's arena hints: i << 40 | 0xc6 << 32 for i = 0, 1, ..., every
+ * window below 2^47 (the user space of x86-64 and aarch64 with 4-level
+ * tables).  Like Go's 0x00c0 << 32, the high bits are a mix no small
+ * integer, single-bit mask or ASCII text has: fewer false references
+ * than a round address such as 1 << 38 (a signal mask in a test's data
+ * once pinned a list there), and the heap is still far from the system's
+ * own mappings, which grow down from the top of user space. */
+#define HINT_FIRST ((uintptr_t)0x00c6 << 32)
+#define HINT_STEP ((uintptr_t)1 << 40)
+#define HINT_LAST ((uintptr_t)0x7ec6 << 32)
+
 int sgc_heap_init(void)
 {
-	size_t size = (size_t)1 << 40;
-	void *p = NULL;
-	if (sgc_arena_map_init() != 0)
-		return -1;
-	for (; size >= ((size_t)1 << 30); size /= 2) {
-		p = sgc_os_reserve(size, SGC_ARENA_SIZE);
-		if (p)
+	size_t window = SGC_HEAP_WINDOW;
+	size_t limit = sgc_os_address_space_limit();
+	uintptr_t base = 0, reserved = 0;
+	if (limit && limit < window)
+		window = sgc_round_up(limit, SGC_ARENA_SIZE);
+	for (uintptr_t h = HINT_FIRST; h <= HINT_LAST && !base; h += HINT_STEP)
+		if (sgc_os_reserve_at(h, SGC_ARENA_SIZE)) {
+			base = h;
+			reserved = h + SGC_ARENA_SIZE;
+		}
+	for (; !base && window >= SGC_ARENA_SIZE; window /= 2) {
+		void *p = sgc_os_reserve(window, SGC_ARENA_SIZE);
+		if (p) {
+			base = (uintptr_t)p;
+			reserved = base + window;
 			break;
+		}
 	}
-	if (!p)
+	if (!base)
 		return -1;
-	sgc_heap.base = (uintptr_t)p;
-	sgc_heap.reserve_end = sgc_heap.base + size;
-	sgc_heap.end = sgc_heap.base;
+	sgc_heap.base = base;
+	sgc_heap.window_end = base + window;
+	sgc_heap.reserved_end = reserved;
+	sgc_heap.end = base;
 	sgc_store_relaxed(&sgc_heap.sweepgen, 4);
-	if (sgc_pagealloc_init(&sgc_heap.pages, sgc_heap.base,
-			       size / SGC_PAGE_SIZE) != 0)
+	if (sgc_pagealloc_init(&sgc_heap.pages, base,
+			       window / SGC_PAGE_SIZE) != 0)
 		return -1;
-	GC_least_plausible_heap_addr = p;
-	GC_greatest_plausible_heap_addr = p;
+	GC_least_plausible_heap_addr = (void *)base;
+	GC_greatest_plausible_heap_addr = (void *)base;
 	return 0;
+}
+
+/* Reserve address space so that [base, end) is all reserved: whole arenas
+ * right after what is reserved, or, near the address-space limit, just
+ * up to end.  Heap lock held.  0 on success. */
+static int ensure_reserved(uintptr_t end)
+{
+	struct sgc_heap *h = &sgc_heap;
+	if (end <= h->reserved_end)
+		return 0;
+	uintptr_t want = sgc_round_up(end, SGC_ARENA_SIZE);
+	if (want > h->window_end)
+		want = h->window_end;
+	if (sgc_os_reserve_at(h->reserved_end, want - h->reserved_end)) {
+		h->reserved_end = want;
+		return 0;
+	}
+	if (want > end &&
+	    sgc_os_reserve_at(h->reserved_end, end - h->reserved_end)) {
+		h->reserved_end = end;
+		return 0;
+	}
+	return -1;
 }
 
 /* Grow with the heap lock held so that a run of npages pages fits at the
  * end: the free run already there counts.  Grows by whole steps, less when
- * a maximum heap size leaves only a part of one. */
+ * a maximum heap size or the address-space limit leaves only a part of
+ * one. */
 static int grow_locked(size_t npages)
 {
 	struct sgc_heap *h = &sgc_heap;
@@ -56,14 +115,22 @@ static int grow_locked(size_t npages)
 	size_t need = npages > tail ? npages - tail : 0;
 	size_t bytes = sgc_round_up(need ? need : 1, SGC_GROW_PAGES) * SGC_PAGE_SIZE;
 	uintptr_t old = h->end, new_end = old + bytes;
+	uintptr_t min_end = old + (need ? need : 1) * SGC_PAGE_SIZE;
 	if (h->max_bytes && new_end - h->base > h->max_bytes &&
-	    old + need * SGC_PAGE_SIZE - h->base <= h->max_bytes)
+	    min_end - h->base <= h->max_bytes)
 		new_end = h->base + (h->max_bytes & ~(SGC_PAGE_SIZE - 1));
-	bytes = new_end - old;
-	if (new_end > h->reserve_end || new_end <= old)
+	if (new_end > h->window_end && min_end <= h->window_end)
+		new_end = h->window_end;
+	if (new_end > h->window_end || new_end <= old)
 		return -1;
 	if (h->max_bytes && new_end - h->base > h->max_bytes)
 		return -1;
+	if (ensure_reserved(new_end) != 0) {
+		if (min_end >= new_end || ensure_reserved(min_end) != 0)
+			return -1;
+		new_end = min_end;
+	}
+	bytes = new_end - old;
 	for (uintptr_t a = old & ~(SGC_ARENA_SIZE - 1); a < new_end;
 	     a += SGC_ARENA_SIZE)
 		if (!sgc_arena_create(a))

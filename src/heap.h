@@ -2,19 +2,22 @@
  * heap.h: the heap (Go's mheap): address space, arenas, the page
  * allocator and span allocation.
  *
- * The heap reserves its address space in one piece at start-up and grows
- * its managed range [base, end) upward inside it, creating arena records
- * as the range enters new arenas.  Spans are carved from that range by
- * the page allocator.
+ * The heap owns a window of address space, [base, window_end), reserves
+ * it from the system arena by arena as it grows (reserved_end), and grows
+ * its managed range [base, end) upward inside what is reserved, creating
+ * arena records as the range enters new arenas (heap.c tells how the
+ * window is placed).  Spans are carved from that range by the page
+ * allocator.
  *
  * Invariants: a page of [base, end) is either in exactly one in-use span
  * (its pagealloc bit set, its spans[] entry pointing at that span) or
  * free (bit clear); pages_in_use is the sum of the in-use spans' npages.
  *
  * Locks: the heap lock guards the page allocator, the span-struct
- * allocator, end, pages_in_use and zeroed_base.  Order: a central's lock
- * may be held when taking the heap lock, never the reverse; the gcbits
- * lock may be taken with the heap lock held.  sweepgen is atomic.
+ * allocator, end, reserved_end, pages_in_use and zeroed_base.  Order: a
+ * central's lock may be held when taking the heap lock, never the
+ * reverse; the gcbits lock may be taken with the heap lock held.
+ * sweepgen is atomic.
  */
 #ifndef SGC_HEAP_H
 #define SGC_HEAP_H
@@ -34,8 +37,9 @@
 struct sgc_heap {
 	pthread_mutex_t lock;
 	struct sgc_pagealloc pages;
-	uintptr_t base;           /* start of the reservation and of the heap */
-	uintptr_t reserve_end;
+	uintptr_t base;           /* start of the window and of the heap */
+	uintptr_t window_end;     /* the heap never grows past it */
+	uintptr_t reserved_end;   /* reserved from the system; heap lock */
 	uintptr_t end;            /* end of the managed range; heap lock */
 	size_t max_bytes;         /* GC_set_max_heap_size; 0 = no limit */
 	size_t pages_in_use;      /* heap lock */

@@ -110,7 +110,8 @@ void sgc_init_slow(void)
 	if (sgc_sizeclass_check() != 0)
 		sgc_fatal("size class tables are corrupt");
 	if (sgc_heap_init() != 0)
-		sgc_fatal("cannot reserve address space for the heap");
+		sgc_fatal("out of memory at start-up: cannot reserve address"
+			  " space or metadata for the heap");
 	sgc_central_init();
 	sgc_cache_init();
 	sgc_roots_init();
@@ -119,6 +120,8 @@ void sgc_init_slow(void)
 	sgc_roots_exclude((uintptr_t)&sgc_heap, (uintptr_t)(&sgc_heap + 1));
 	sgc_roots_exclude((uintptr_t)sgc_centrals,
 			  (uintptr_t)(sgc_centrals + SGC_NUM_SPAN_CLASSES));
+	sgc_roots_exclude((uintptr_t)sgc_arena_l1,
+			  (uintptr_t)(sgc_arena_l1 + SGC_ARENA_L1_ENTRIES));
 	sgc_roots_exclude((uintptr_t)&GC_least_plausible_heap_addr,
 			  (uintptr_t)(&GC_least_plausible_heap_addr + 1));
 	sgc_roots_exclude((uintptr_t)&GC_greatest_plausible_heap_addr,

@@ -43,6 +43,10 @@
 #define SGC_ARENA_SIZE ((uintptr_t)1 << SGC_ARENA_SHIFT)
 #define SGC_PAGES_PER_ARENA (SGC_ARENA_SIZE / SGC_PAGE_SIZE)
 
+/* The heap's window of address space (heap.c): reserved arena by arena
+ * as the heap grows, and smaller under an RLIMIT_AS limit. */
+#define SGC_HEAP_WINDOW ((size_t)1 << 40)
+
 /* Address bits covered by the arena map (x86-64 and aarch64 user space). */
 #define SGC_ADDR_BITS 48
 
@@ -93,6 +97,10 @@
 
 /* Most markers (the collecting thread and its helpers). */
 #define SGC_MAX_MARKERS 16
+
+/* Mark-stack segments (16 KiB each) kept for reuse whatever the usual
+ * need: enough for a small heap's cycles without a system call. */
+#define SGC_MARK_KEEP_SEGMENTS 16
 
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)

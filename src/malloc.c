@@ -208,7 +208,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 {
 	size_t npages = (req + SGC_PAGE_SIZE - 1) / SGC_PAGE_SIZE;
 	int needzero;
-	if (req > sgc_heap.reserve_end - sgc_heap.base ||
+	if (req > sgc_heap.window_end - sgc_heap.base ||
 	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
 		return sgc_oom(lb);
 	sgc_critical_enter(c);
@@ -508,6 +508,7 @@ static void set_bit_range(uint64_t *bits, uint32_t lo, uint32_t hi)
  * here unless allocation zeroes the span's slots anyway. */
 static void free_in_place(struct sgc_span *s, uint32_t i)
 {
+	SGC_ASSERT(!sgc_sweep_kept_whole(s));
 	if (i < s->free_index) {
 		set_bit_range(s->alloc_bits, i + 1, s->free_index);
 		/* The bits before the index that no longer covers them: a
@@ -535,7 +536,8 @@ static int free_on_central(struct sgc_span *s, uint32_t i, void *p)
 	struct sgc_central *c = &sgc_centrals[s->spanclass];
 	uintptr_t sg = sgc_heap_sweepgen();
 	pthread_mutex_lock(&c->lock);
-	if (sgc_load_acquire(&s->sweepgen) != sg || !s->on_list) {
+	if (sgc_load_acquire(&s->sweepgen) != sg || !s->on_list ||
+	    sgc_sweep_kept_whole(s)) {
 		pthread_mutex_unlock(&c->lock);
 		free_deferred(s, i, p);
 		return 0;

@@ -10,6 +10,17 @@
  * markers may both scan an object, but the marked set equals a single
  * marker's (span.h).
  *
+ * Mark-stack memory: segments come from one free list shared by every
+ * marker and every cycle (under the pool lock); a marker keeps at most one
+ * empty segment of its own, so a segment emptied by a helper is reused by
+ * the marker that next needs one, not kept by the helper.  At the end of
+ * each cycle every empty segment goes back to the free list, and the list
+ * is trimmed to twice the usual need (a decaying average of the earlier
+ * cycles' peaks, at least SGC_MARK_KEEP_SEGMENTS): a cycle that needed
+ * far more than usual gives the excess back to the system at its end.
+ * So mark-stack memory is bounded by the peak of one cycle, not by the
+ * sum over cycles.
+ *
  * Helper markers are threads of the collector's own; they are not
  * registered (never stopped) and run only while the world is stopped,
  * woken by the collecting thread, which is marker 0.
@@ -56,13 +67,20 @@ struct GC_ms_entry {
 	GC_word mse_descr;
 };
 
-#define SEGMENT_ENTRIES 1024
+
+/* A segment is 16 KiB: four OS pages, no tail wasted. */
+#define SEGMENT_BYTES ((size_t)16 << 10)
+#define SEGMENT_ENTRIES ((SEGMENT_BYTES - 2 * sizeof(void *)) / \
+			 sizeof(struct entry))
 
 struct segment {
 	struct segment *prev;
 	size_t n;
 	struct entry e[SEGMENT_ENTRIES];
 };
+
+_Static_assert(sizeof(struct segment) == SEGMENT_BYTES,
+	       "a mark-stack segment fills its pages exactly");
 
 struct marker {
 	struct segment *top;
@@ -91,9 +109,15 @@ static __thread struct marker *self_marker;
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct segment *pool;         /* pool lock */
+static struct segment *free_segs;    /* pool lock: empty segments */
+static size_t nfree;                 /* pool lock: segments on free_segs */
+static size_t usual_peak;            /* world lock: decaying peak in use */
+static size_t last_peak;             /* world lock: the last cycle's peak */
 static sgc_atomic_word nfull;        /* atomic: segments in the pool */
 static sgc_atomic_word nwait;        /* atomic: markers out of work */
 static sgc_atomic_word nsegments;    /* atomic: segments in existence */
+static sgc_atomic_word nin_use;      /* atomic: segments off free_segs */
+static sgc_atomic_word peak_in_use;  /* atomic: nin_use's cycle maximum */
 static sgc_atomic_word overflowed;   /* atomic */
 
 static pthread_mutex_t phase_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -113,22 +137,62 @@ static struct {
 #define heap_hi bounds.hi
 #define interior bounds.interior
 
+/* Note one more segment in use, for the cycle's peak. */
+static void count_in_use(void)
+{
+	uintptr_t n = sgc_fetch_add(&nin_use, 1) + 1;
+	uintptr_t peak = sgc_load_relaxed(&peak_in_use);
+	while (n > peak && !sgc_cas(&peak_in_use, peak, n))
+		peak = sgc_load_relaxed(&peak_in_use);
+}
+
+/* An empty segment: m's own, one from the shared free list, or a new one
+ * from the system; NULL when the system (or the test limit) refuses. */
 static struct segment *new_segment(struct marker *m)
 {
 	struct segment *t = m->spare;
 	if (t) {
-		m->spare = t->prev;
+		m->spare = NULL;
+		count_in_use();
 		return t;
 	}
-	if (sgc_mark_segment_limit &&
-	    sgc_fetch_add(&nsegments, 1) >= sgc_mark_segment_limit) {
-		sgc_fetch_add(&nsegments, (uintptr_t)-1);
-		return NULL;
+	pthread_mutex_lock(&pool_lock);
+	t = free_segs;
+	if (t) {
+		free_segs = t->prev;
+		nfree--;
 	}
-	t = sgc_os_alloc(sizeof *t);
-	if (!t && sgc_mark_segment_limit)
-		sgc_fetch_add(&nsegments, (uintptr_t)-1);
+	pthread_mutex_unlock(&pool_lock);
+	if (!t) {
+		uintptr_t n = sgc_fetch_add(&nsegments, 1);
+		if (sgc_mark_segment_limit && n >= sgc_mark_segment_limit) {
+			sgc_fetch_add(&nsegments, (uintptr_t)-1);
+			return NULL;
+		}
+		t = sgc_os_alloc(sizeof *t);
+		if (!t) {
+			sgc_fetch_add(&nsegments, (uintptr_t)-1);
+			return NULL;
+		}
+	}
+	count_in_use();
 	return t;
+}
+
+/* An emptied segment: m keeps one, the others go to the free list. */
+static void retire_segment(struct marker *m, struct segment *t)
+{
+	sgc_fetch_add(&nin_use, (uintptr_t)-1);
+	if (!m->spare) {
+		m->spare = t;
+		t->prev = NULL;
+		return;
+	}
+	pthread_mutex_lock(&pool_lock);
+	t->prev = free_segs;
+	free_segs = t;
+	nfree++;
+	pthread_mutex_unlock(&pool_lock);
 }
 
 /* A new top segment for push; NULL (and the overflow noted) when none
@@ -166,8 +230,7 @@ static int pop(struct marker *m, struct entry *out)
 	struct segment *s = m->top;
 	while (s && s->n == 0) {
 		m->top = s->prev;
-		s->prev = m->spare;
-		m->spare = s;
+		retire_segment(m, s);
 		s = m->top;
 	}
 	if (!s)
@@ -219,8 +282,7 @@ static int take(struct marker *m)
 	if (m->top && m->top->n == 0) { /* recycle an empty top */
 		struct segment *e = m->top;
 		m->top = e->prev;
-		e->prev = m->spare;
-		m->spare = e;
+		retire_segment(m, e);
 	}
 	s->prev = m->top;
 	m->top = s;
@@ -774,6 +836,51 @@ void sgc_mark_complete(void)
 	}
 }
 
+/* End of a cycle's marking: every marker's empty segments go back to the
+ * free list, which keeps twice the usual peak and gives the rest back.
+ * World stopped, helpers idle. */
+static void trim_segments(void)
+{
+	for (unsigned i = 0; i < SGC_MAX_MARKERS; i++) {
+		struct marker *m = &markers[i];
+		SGC_ASSERT(!m->top || m->top->n == 0);
+		while (m->top) { /* empty: marking has ended */
+			struct segment *t = m->top;
+			m->top = t->prev;
+			retire_segment(m, t);
+		}
+		if (m->spare) {
+			struct segment *t = m->spare;
+			m->spare = NULL;
+			pthread_mutex_lock(&pool_lock);
+			t->prev = free_segs;
+			free_segs = t;
+			nfree++;
+			pthread_mutex_unlock(&pool_lock);
+		}
+	}
+	/* Keep what the cycles before needed: a cycle far above that gives
+	 * its excess back at once, and moves the average halfway up, so a
+	 * need that lasts is kept from its second cycle on. */
+	size_t peak = sgc_load_relaxed(&peak_in_use);
+	sgc_store_relaxed(&peak_in_use, sgc_load_relaxed(&nin_use));
+	last_peak = peak;
+	size_t keep = 2 * usual_peak;
+	if (keep < SGC_MARK_KEEP_SEGMENTS)
+		keep = SGC_MARK_KEEP_SEGMENTS;
+	usual_peak = peak > usual_peak ? (usual_peak + peak) / 2 :
+					 (3 * usual_peak + peak) / 4;
+	pthread_mutex_lock(&pool_lock);
+	while (nfree > keep) {
+		struct segment *t = free_segs;
+		free_segs = t->prev;
+		nfree--;
+		sgc_os_free(t, sizeof *t);
+		sgc_fetch_add(&nsegments, (uintptr_t)-1);
+	}
+	pthread_mutex_unlock(&pool_lock);
+}
+
 void sgc_mark_take_extra(struct sgc_mark_result *out)
 {
 	struct marker *m0 = &markers[0];
@@ -783,6 +890,17 @@ void sgc_mark_take_extra(struct sgc_mark_result *out)
 	for (unsigned i = 0; i < SGC_MAX_MARKERS; i++)
 		markers[i].page_marked = NULL; /* spans may change now */
 	self_marker = NULL;
+	trim_segments();
+}
+
+size_t sgc_mark_segments(void)
+{
+	return sgc_load_relaxed(&nsegments);
+}
+
+size_t sgc_mark_last_peak(void)
+{
+	return last_peak;
 }
 
 /* Forget helper threads (the child of a fork has none). */

@@ -7,9 +7,10 @@
  * Each word that find_object accepts sets the object's bit in its span's
  * gcmarks and the span's bit in page_marks; objects of scanned kinds
  * go on the mark stack.  The mark stack is a chain of segments from the
- * system; when no segment can be had, the object stays marked but
- * unscanned and the phase rescans the marked heap afterwards, so overflow
- * never loses work.  Nothing recurses on the C stack.  Marking runs on
+ * system, reused across markers and cycles and trimmed after a cycle
+ * that needed far more than usual (mark.c); when no segment can be had,
+ * the object stays marked but unscanned and the phase rescans the marked
+ * heap afterwards, so overflow never loses work.  Nothing recurses on the C stack.  Marking runs on
  * GC_MARKERS markers (default: one per CPU), sharing work (see mark.c).
  *
  * Objects of client kinds (kinds.h) are scanned as their span's mark
@@ -49,6 +50,11 @@ struct sgc_mark_result {
 /* Test knob: the most mark-stack segments that may exist at once (0 = no
  * limit).  Lower it to exercise the overflow path. */
 SGC_HIDDEN extern size_t sgc_mark_segment_limit;
+
+/* Mark-stack segments in existence (in use or kept for reuse), and the
+ * most in use at once during the last cycle. */
+SGC_HIDDEN size_t sgc_mark_segments(void);
+SGC_HIDDEN size_t sgc_mark_last_peak(void);
 
 /* The whole mark phase.  World stopped, sweeping finished, caches flushed;
  * helper markers started beforehand (sgc_mark_start_helpers). */

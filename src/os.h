@@ -7,6 +7,12 @@
  * machine.  The only implementation today is os_linux.c; a port adds
  * os_<system>.c and touches nothing else.  No locks: every call is
  * thread-safe by the system's own guarantees.
+ *
+ * The layer also counts the bytes mapped for metadata (sgc_os_alloc*,
+ * given back with sgc_os_free), and holds the test-only fault injector:
+ * every reservation, commit and metadata mapping is one numbered
+ * request, and a test may make the Nth of them fail (and optionally all
+ * after it), to walk the out-of-memory paths of start-up and of a cycle.
  */
 #ifndef SGC_OS_H
 #define SGC_OS_H
@@ -32,13 +38,35 @@ SGC_HIDDEN void sgc_os_decommit(void *p, size_t size);
 /* Give the address space back entirely. */
 SGC_HIDDEN void sgc_os_release(void *p, size_t size);
 
+/* Reserve exactly [addr, addr + size) if that range is free; no access.
+ * NULL when the system refuses or places the mapping elsewhere. */
+SGC_HIDDEN void *sgc_os_reserve_at(uintptr_t addr, size_t size);
+
 /* Fresh zeroed read-write memory outside the heap, for metadata.  NULL on
- * failure.  Released with sgc_os_release. */
+ * failure.  Given back with sgc_os_free. */
 SGC_HIDDEN void *sgc_os_alloc(size_t size);
 
 /* The same, size a multiple of align (a power of two), aligned to it, and
  * backed by huge pages where the system has them. */
 SGC_HIDDEN void *sgc_os_alloc_huge(size_t size, size_t align);
+
+/* Give back memory of sgc_os_alloc or sgc_os_alloc_huge. */
+SGC_HIDDEN void sgc_os_free(void *p, size_t size);
+
+/* Bytes mapped by sgc_os_alloc* and not yet freed.  Racy read. */
+SGC_HIDDEN size_t sgc_os_metadata_bytes(void);
+
+/* Test knob: make request number nth from now fail (1 = the next one);
+ * with sticky, every request after it fails too.  0 turns it off.
+ * Requests: sgc_os_reserve, sgc_os_reserve_at, sgc_os_commit,
+ * sgc_os_alloc, sgc_os_alloc_huge. */
+SGC_HIDDEN void sgc_os_fail_request(unsigned long nth, int sticky);
+
+/* Requests made since start-up (to size a walk over them). */
+SGC_HIDDEN unsigned long sgc_os_requests(void);
+
+/* The process's address-space limit (RLIMIT_AS) in bytes; 0 = none. */
+SGC_HIDDEN size_t sgc_os_address_space_limit(void);
 
 SGC_HIDDEN size_t sgc_os_page_size(void);
 SGC_HIDDEN int sgc_os_ncpus(void);

@@ -14,16 +14,52 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
+#include "atomics.h"
 #include "os.h"
 
 int sgc_os_exec_heap;
 int sgc_os_log_fd = 2;
 void (*sgc_os_abort_hook)(const char *msg);
 
+static sgc_atomic_word metadata_bytes; /* atomic */
+static sgc_atomic_word requests;       /* atomic: requests made */
+static sgc_atomic_word fail_at;        /* atomic: request to fail; 0 = none */
+static sgc_atomic_word fail_sticky;    /* atomic */
+
+/* Count a request; 1 when the fault injector says it must fail. */
+static int injected_failure(void)
+{
+	uintptr_t n = sgc_fetch_add(&requests, 1) + 1;
+	uintptr_t at = sgc_load_relaxed(&fail_at);
+	if (SGC_LIKELY(at == 0) || n < at)
+		return 0;
+	return n == at || sgc_load_relaxed(&fail_sticky);
+}
+
+void sgc_os_fail_request(unsigned long nth, int sticky)
+{
+	sgc_store_relaxed(&fail_sticky, (uintptr_t)sticky);
+	uintptr_t at = nth ? sgc_load_relaxed(&requests) + nth : 0;
+	sgc_store_relaxed(&fail_at, at);
+}
+
+unsigned long sgc_os_requests(void)
+{
+	return (unsigned long)sgc_load_relaxed(&requests);
+}
+
+size_t sgc_os_metadata_bytes(void)
+{
+	return sgc_load_relaxed(&metadata_bytes);
+}
+
 void *sgc_os_reserve(size_t size, size_t align)
 {
+	if (injected_failure())
+		return NULL;
 	size_t total = size + align;
 	char *p = mmap(NULL, total, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -39,8 +75,26 @@ void *sgc_os_reserve(size_t size, size_t align)
 	return (void *)start;
 }
 
+void *sgc_os_reserve_at(uintptr_t addr, size_t size)
+{
+	if (injected_failure())
+		return NULL;
+	void *want = (void *)addr;
+	void *p = mmap(want, size, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (p != want) {
+		munmap(p, size);
+		return NULL;
+	}
+	return p;
+}
+
 int sgc_os_commit(void *p, size_t size)
 {
+	if (injected_failure())
+		return -1;
 	int exec = __atomic_load_n(&sgc_os_exec_heap, __ATOMIC_RELAXED) ?
 		   PROT_EXEC : 0;
 	return mprotect(p, size, PROT_READ | PROT_WRITE | exec);
@@ -58,9 +112,14 @@ void sgc_os_release(void *p, size_t size)
 
 void *sgc_os_alloc(size_t size)
 {
+	if (injected_failure())
+		return NULL;
 	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	return p == MAP_FAILED ? NULL : p;
+	if (p == MAP_FAILED)
+		return NULL;
+	sgc_fetch_add(&metadata_bytes, sgc_round_up(size, sgc_os_page_size()));
+	return p;
 }
 
 void *sgc_os_alloc_huge(size_t size, size_t align)
@@ -75,7 +134,23 @@ void *sgc_os_alloc_huge(size_t size, size_t align)
 #ifdef MADV_HUGEPAGE
 	madvise(p, size, MADV_HUGEPAGE);
 #endif
+	sgc_fetch_add(&metadata_bytes, size);
 	return p;
+}
+
+void sgc_os_free(void *p, size_t size)
+{
+	size = sgc_round_up(size, sgc_os_page_size());
+	munmap(p, size);
+	sgc_fetch_add(&metadata_bytes, (uintptr_t)0 - size);
+}
+
+size_t sgc_os_address_space_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (size_t)rl.rlim_cur;
 }
 
 size_t sgc_os_page_size(void)

@@ -47,7 +47,7 @@ static int reserve(struct table *t)
 		return -1;
 	if (t->r) {
 		memcpy(r, t->r, t->n * sizeof *r);
-		sgc_os_release(t->r, t->cap * sizeof *r);
+		sgc_os_free(t->r, t->cap * sizeof *r);
 	}
 	t->r = r;
 	t->cap = cap;
@@ -95,9 +95,14 @@ static void cut(struct table *t, uintptr_t lo, uintptr_t hi)
 				keep[k++] = (struct range){ hi, r.hi };
 		}
 		/* At most one range grows into two, and only if it straddles
-		 * the whole cut, in which case nothing else overlaps. */
-		if (k == 2 && reserve(t) != 0)
-			k = 1;
+		 * the whole cut, in which case nothing else overlaps.  With
+		 * no memory for the second, the range stays whole: scanning
+		 * too much only retains, losing a part would free live
+		 * objects. */
+		if (k == 2 && reserve(t) != 0) {
+			t->r[out++] = r;
+			continue;
+		}
 		if (k == 2) {
 			memmove(&t->r[i + 2], &t->r[i + 1],
 				(t->n - i - 1) * sizeof *t->r);
@@ -294,8 +299,14 @@ void GC_add_roots(void *lo, void *hi)
 	int rc = insert(&added, l, h);
 	pthread_mutex_unlock(&lock);
 	sgc_critical_leave(c);
-	if (rc != 0)
-		sgc_fatal("GC_add_roots(%p, %p): too many root sets", lo, hi);
+	if (rc != 0) {
+		/* bdwgc aborts when its root table is full; dropping the
+		 * range would free what it holds.  The client's handler runs
+		 * first (it may exit on its own terms). */
+		sgc_oom((size_t)(h - l));
+		sgc_fatal("GC_add_roots(%p, %p): out of memory for the root"
+			  " table", lo, hi);
+	}
 }
 
 void GC_remove_roots(void *lo, void *hi)

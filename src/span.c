@@ -57,10 +57,11 @@ static void *meta_block(void)
 		return p;
 	}
 	if (huge_cur == huge_end) {
-		huge_cur = sgc_os_alloc_huge(HUGE_BLOCK, HUGE_BLOCK);
-		if (!huge_cur)
+		char *h = sgc_os_alloc_huge(HUGE_BLOCK, HUGE_BLOCK);
+		if (!h) /* near the system's limit: small blocks will do */
 			return sgc_os_alloc(FIX_BLOCK);
-		huge_end = huge_cur + HUGE_BLOCK;
+		huge_cur = h;
+		huge_end = h + HUGE_BLOCK;
 	}
 	void *p = huge_cur;
 	huge_cur += FIX_BLOCK;

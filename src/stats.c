@@ -7,6 +7,7 @@
 #include "atomics.h"
 #include "heap.h"
 #include "init.h"
+#include "os.h"
 #include "pacer.h"
 #include "stats.h"
 #include "sweep.h"
@@ -133,4 +134,5 @@ void spangc_get_stats(struct spangc_stats *out)
 	out->max_pause_ns = sgc_load_relaxed(&sgc_stats.max_pause_ns);
 	out->last_pause_ns = sgc_load_relaxed(&sgc_stats.last_pause_ns);
 	out->pages_reclaimed = sgc_sweep_pages_reclaimed();
+	out->metadata_bytes = sgc_os_metadata_bytes();
 }

@@ -82,6 +82,36 @@ static inline uint64_t pack_marks(const uint8_t *m)
 	return bits;
 }
 
+/* Every slot allocated, for spans kept whole (free_index == nelems also
+ * says so; the bits keep the alloc-bit readers honest). */
+static const uint64_t all_allocated[SGC_MAX_SPAN_OBJECTS / 64] = {
+	[0 ... SGC_MAX_SPAN_OBJECTS / 64 - 1] = ~(uint64_t)0
+};
+
+/* No memory for the span's fresh alloc bits: keep the whole span for this
+ * cycle, every slot allocated, as if everything in it had been marked.
+ * Its garbage (and what GC_free released there) is found by the next
+ * cycle's sweep instead; nothing is reclaimed early, so the heap stays
+ * consistent, and an allocator that needed the room grows the heap or
+ * reports out of memory.  Returns 1 (the span is in use).  Span claimed. */
+static SGC_NOINLINE int keep_whole(struct sgc_span *s, uintptr_t sg)
+{
+	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+	s->alloc_bits = (uint64_t *)all_allocated;
+	sgc_store_release(&s->freed_bits, 0);
+	sgc_span_set_free_index(s, s->nelems);
+	s->alloc_cache = 0;
+	s->alloc_count = s->nelems;
+	s->needzero = sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed;
+	sgc_store_release(&s->sweepgen, sg);
+	return 1;
+}
+
+int sgc_sweep_kept_whole(const struct sgc_span *s)
+{
+	return s->alloc_bits == all_allocated;
+}
+
 int sgc_sweep_span(struct sgc_span *s)
 {
 	uintptr_t sg = sgc_heap_sweepgen();
@@ -92,7 +122,15 @@ int sgc_sweep_span(struct sgc_span *s)
 	int (*disclaim)(void *) = __atomic_load_n(
 		&sgc_kinds[sgc_spanclass_kind(s->spanclass)].disclaim,
 		__ATOMIC_ACQUIRE);
+	uint64_t *fresh = NULL;
 	if (SGC_UNLIKELY(disclaim != NULL)) {
+		/* Bits first: a span kept whole must not have been
+		 * disclaimed. */
+		fresh = sgc_gcbits_alloc(words);
+		if (SGC_UNLIKELY(!fresh)) {
+			sgc_fetch_add(&pages_swept, s->npages);
+			return keep_whole(s, sg);
+		}
 		disclaim_span(s, disclaim, freed);
 		/* The procedures may have freed objects. */
 		freed = (uint64_t *)sgc_load_acquire(&s->freed_bits);
@@ -110,9 +148,10 @@ int sgc_sweep_span(struct sgc_span *s)
 		sgc_heap_free_span(s);
 		return 0;
 	}
-	uint64_t *fresh = sgc_gcbits_alloc(words);
 	if (!fresh)
-		sgc_fatal("out of memory for alloc bits");
+		fresh = sgc_gcbits_alloc(words);
+	if (SGC_UNLIKELY(!fresh))
+		return keep_whole(s, sg);
 	memcpy(fresh, mark, words * sizeof *fresh);
 	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
 	s->alloc_bits = fresh;
@@ -382,7 +421,14 @@ static void *bg_main(void *arg)
 	sigaddset(&ours, sgc_thread_suspend_signal());
 	sigaddset(&ours, sgc_thread_restart_signal());
 	pthread_sigmask(SIG_UNBLOCK, &ours, NULL);
-	sgc_thread_register(0, SGC_THREAD_INTERNAL);
+	if (!sgc_thread_register(0, SGC_THREAD_INTERNAL)) {
+		/* Out of memory: no background thread; the next cycle tries
+		 * to start it again. */
+		pthread_mutex_lock(&bg_lock);
+		bg_started = 0;
+		pthread_mutex_unlock(&bg_lock);
+		return NULL;
+	}
 	struct sgc_cache *c = sgc_cache_get();
 	struct bg_wait w = { 0, 0, 0 };
 	for (;;) {
@@ -429,6 +475,12 @@ static void *bg_main(void *arg)
 
 void sgc_sweep_background(void)
 {
+	/* Inside a critical section: a GC_suspend_thread that signals this
+	 * thread while it holds bg_lock takes effect once it has let go, as
+	 * a suspended holder would block every later collection. */
+	struct sgc_cache *c = sgc_tls_cache;
+	if (c)
+		sgc_critical_enter(c);
 	sgc_lock_stoppable(&bg_lock);
 	if (!bg_started) {
 		pthread_t t;
@@ -444,6 +496,8 @@ void sgc_sweep_background(void)
 	bg_gen++;
 	pthread_cond_signal(&bg_wake);
 	pthread_mutex_unlock(&bg_lock);
+	if (c)
+		sgc_critical_leave(c);
 }
 
 void sgc_sweep_fork_child(void)

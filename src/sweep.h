@@ -59,6 +59,11 @@ SGC_HIDDEN void sgc_sweep_claimed(struct sgc_span *s);
  * than wait for itself. */
 SGC_HIDDEN int sgc_sweep_held_here(const struct sgc_span *s);
 
+/* Whether the last sweep of s kept it whole for want of memory: its alloc
+ * bits are then a shared read-only bitmap that nobody may change in
+ * place (GC_free defers to the next sweep instead). */
+SGC_HIDDEN int sgc_sweep_kept_whole(const struct sgc_span *s);
+
 /* Sweep one unswept span from the centrals; its page count, or 0 when no
  * unswept span is left. */
 SGC_HIDDEN size_t sgc_sweep_one(void);

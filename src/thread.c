@@ -304,8 +304,9 @@ void sgc_thread_init(void)
 	if (pthread_key_create(&exit_key, exit_destructor) != 0)
 		sgc_fatal("pthread_key_create failed");
 	struct sgc_thread *t = sgc_thread_register(0, SGC_THREAD_MAIN);
-	if (t)
-		GC_stackbottom = (char *)t->stack_bottom;
+	if (!t) /* as bdwgc, which cannot start without its first heap */
+		sgc_fatal("out of memory at start-up (main thread's record)");
+	GC_stackbottom = (char *)t->stack_bottom;
 }
 
 int sgc_thread_suspend_signal(void)
@@ -335,20 +336,26 @@ struct sgc_thread *sgc_thread_register(uintptr_t bottom, int flags)
 {
 	uintptr_t lo = 0, hi = 0;
 	if (self)
-		return NULL;
+		return self;
 	if (sgc_os_thread_stack(&lo, &hi) != 0 && !bottom)
 		sgc_fatal("cannot find the stack of the thread to register");
 	pthread_mutex_lock(&registry_lock);
 	struct sgc_thread *t = new_record();
-	if (!t)
-		sgc_fatal("out of memory for a thread record");
+	struct sgc_cache *c = t ? sgc_cache_create() : NULL;
+	if (!c) {
+		/* Out of memory: nothing is registered; the caller reports. */
+		if (t) {
+			t->next = free_records;
+			free_records = t;
+		}
+		pthread_mutex_unlock(&registry_lock);
+		sgc_oom(t ? sizeof *c : sizeof *t);
+		return NULL;
+	}
 	t->id = pthread_self();
 	t->stack_bottom = bottom ? bottom : hi;
 	t->stack_lo = lo;
 	t->flags = flags;
-	struct sgc_cache *c = sgc_cache_create();
-	if (!c)
-		sgc_fatal("out of memory for a thread cache");
 	c->thread = t;
 	t->cache = c;
 	t->next = registry;
@@ -730,7 +737,8 @@ int GC_register_my_thread(const struct GC_stack_base *sb)
 	if (!__atomic_load_n(&allow_register, __ATOMIC_ACQUIRE))
 		sgc_fatal("GC_register_my_thread: call GC_allow_register_threads"
 			  " first");
-	sgc_thread_register((uintptr_t)sb->mem_base, 0);
+	if (!sgc_thread_register((uintptr_t)sb->mem_base, 0))
+		return GC_NO_MEMORY;
 	return GC_SUCCESS;
 }
 
@@ -855,6 +863,7 @@ struct start_info {
 	void *arg;
 	struct exit_rec *exit; /* NULL for a thread created detached */
 	sem_t registered;
+	int failed; /* out of memory for the thread's record */
 };
 
 static void unregister_cleanup(void *arg)
@@ -867,7 +876,11 @@ static void unregister_cleanup(void *arg)
 static void *start_routine(void *p)
 {
 	struct start_info *si = p;
-	sgc_thread_register(0, 0);
+	if (!sgc_thread_register(0, 0)) {
+		si->failed = 1; /* the creator reports ENOMEM */
+		sem_post(&si->registered);
+		return NULL;
+	}
 	if (si->exit)
 		exit_rec_start(si->exit);
 	void *(*fn)(void *) = si->fn;
@@ -895,6 +908,7 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	si.fn = fn;
 	si.arg = arg;
 	si.exit = NULL;
+	si.failed = 0;
 	if (detach != PTHREAD_CREATE_DETACHED) {
 		si.exit = calloc(1, sizeof *si.exit);
 		if (!si.exit)
@@ -917,7 +931,15 @@ int GC_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 		/* Keep arg reachable from here until the child holds it. */
 		while (sem_wait(&si.registered) != 0 && errno == EINTR)
 			;
-	} else if (si.exit) {
+		if (si.failed) {
+			/* As bdwgc: ENOMEM, the client's function never ran.
+			 * Reap the thread, which returns at once. */
+			if (detach == PTHREAD_CREATE_JOINABLE)
+				pthread_join(*thread, NULL);
+			rc = ENOMEM;
+		}
+	}
+	if (rc != 0 && si.exit) {
 		sgc_lock_stoppable(&registry_lock);
 		exit_unlink(si.exit);
 		pthread_mutex_unlock(&registry_lock);

@@ -100,7 +100,9 @@ SGC_HIDDEN void sgc_thread_init(void);
 SGC_HIDDEN struct sgc_thread *sgc_thread_self(void);
 
 /* Register the calling thread with the given stack bottom (0: find it).
- * Returns its record; NULL if it was registered already. */
+ * Returns its record (the existing one if it was registered already);
+ * NULL, after the client's out-of-memory handler ran, when no memory
+ * could be had for the record or the thread's cache. */
 SGC_HIDDEN struct sgc_thread *sgc_thread_register(uintptr_t bottom, int flags);
 
 /* Remove the calling thread from the registry, releasing its cache. */

@@ -38,7 +38,8 @@ START_TEST(test_foreign_addresses)
 		UINTPTR_MAX - SGC_ARENA_SIZE + 1,
 		UINTPTR_MAX,
 	};
-	ck_assert_ptr_nonnull(sgc_arena_l2);
+	ck_assert_ptr_nonnull(sgc_arena_l1[sgc_heap.base >> SGC_ARENA_SHIFT >>
+					   SGC_ARENA_L2_BITS]);
 	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++)
 		if (sgc_arena_of(words[k]) != NULL)
 			ck_abort_msg("word %zu (%#lx) has an arena", k,
@@ -73,11 +74,11 @@ START_TEST(test_heap_addresses)
 	}
 	/* The metadata is outside the heap. */
 	ck_assert(!sgc_heap_contains((uintptr_t)ha));
-	ck_assert(!sgc_heap_contains((uintptr_t)sgc_arena_l2));
+	ck_assert(!sgc_heap_contains((uintptr_t)sgc_arena_l1));
 	/* Addresses just past the last arena, inside the reservation, have
 	 * none yet. */
 	uintptr_t past = sgc_round_up(sgc_heap.end, SGC_ARENA_SIZE);
-	if (past < sgc_heap.reserve_end)
+	if (past < sgc_heap.window_end)
 		ck_assert_ptr_null(sgc_arena_of(past));
 }
 END_TEST

@@ -9,6 +9,8 @@
  */
 #include <check.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
@@ -452,7 +454,7 @@ START_TEST(test_expand_hp)
 	ck_assert_uint_eq(GC_get_heap_size(), size1);
 	sgc_heap_free_span(s);
 	/* Past the reservation: refused. */
-	ck_assert_int_eq(GC_expand_hp(sgc_heap.reserve_end - sgc_heap.base), 0);
+	ck_assert_int_eq(GC_expand_hp(sgc_heap.window_end - sgc_heap.base), 0);
 	ck_assert_uint_eq(GC_get_heap_size(), size1);
 }
 END_TEST
@@ -464,6 +466,104 @@ START_TEST(test_span_listed)
 	ck_assert_int_gt(sgc_verify_heap(), 0);
 	sgc_central_put_swept(&sgc_centrals[s->spanclass], s);
 	ck_assert_ptr_nonnull(s->on_list);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+/* Under ulimit -v: the heap starts, grows to nearly what the limit
+ * leaves, then allocation ends in the client's out-of-memory handler and
+ * NULL, with the heap intact and usable again once garbage is freed.
+ * Before the heap reserved arena by arena, start-up aborted ("cannot
+ * reserve address space for the heap").  The sanitizers' shadow memory
+ * needs more address space than any such limit: skipped under them. */
+#if defined(__SANITIZE_ADDRESS__) || SGC_TSAN
+#define AS_LIMIT_TESTABLE 0
+#else
+#define AS_LIMIT_TESTABLE 1
+#endif
+#define AS_LIMIT ((size_t)1 << 30)
+
+static size_t vm_size_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kib = -1;
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "VmSize: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	ck_assert_int_gt(kib, 0);
+	return (size_t)kib << 10;
+}
+
+static unsigned long oom_calls;
+static void *GC_CALLBACK count_oom(size_t bytes)
+{
+	(void)bytes;
+	oom_calls++;
+	return NULL;
+}
+
+static void **volatile big_list;
+
+static SGC_NOINLINE size_t fill_until_oom(void)
+{
+	size_t n = 0;
+	for (;;) {
+		void **p = GC_malloc_atomic(1 << 20);
+		if (!p)
+			break;
+		/* An atomic block: chain through a word the collector does
+		 * not scan, and keep the chain reachable from a scanned one. */
+		void **cell = GC_malloc(2 * sizeof(void *));
+		if (!cell)
+			break;
+		cell[0] = (void *)big_list;
+		cell[1] = p;
+		memset(p, 0x5a, 64);
+		big_list = cell;
+		n++;
+	}
+	return n;
+}
+
+static SGC_NOINLINE size_t count_big(void)
+{
+	size_t n = 0;
+	for (void **c = (void **)big_list; c; c = c[0], n++) {
+		unsigned char *p = c[1];
+		if (GC_base(c) != c || GC_base(p) != p || p[0] != 0x5a ||
+		    p[63] != 0x5a)
+			ck_abort_msg("block %zu lost", n);
+	}
+	return n;
+}
+
+START_TEST(test_address_space_limit)
+{
+	if (!AS_LIMIT_TESTABLE)
+		return;
+	size_t before = vm_size_bytes();
+	ck_assert_uint_lt(before, AS_LIMIT / 4);
+	struct rlimit rl = { AS_LIMIT, AS_LIMIT };
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &rl), 0);
+	GC_init();
+	GC_set_oom_fn(count_oom);
+	size_t n = fill_until_oom();
+	ck_assert_uint_ge(oom_calls, 1);
+	size_t heap = GC_get_heap_size(), room = AS_LIMIT - before;
+	ck_assert_msg(heap >= room / 10 * 9,
+		      "heap %zu MiB of %zu MiB the limit left", heap >> 20,
+		      room >> 20);
+	ck_assert_uint_eq(count_big(), n);
+	ck_assert_uint_ge(n << 20, room / 10 * 8);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	/* Free it all: the heap serves small and large objects again. */
+	big_list = NULL;
+	sgc_test_collect();
+	ck_assert_ptr_nonnull(GC_malloc(100));
+	ck_assert_ptr_nonnull(GC_malloc_atomic(8 << 20));
 	ck_assert_int_eq(sgc_verify_heap(), 0);
 }
 END_TEST
@@ -489,6 +589,12 @@ Suite *make_heap_suite(void)
 	tcase_add_test(tc, test_needzero);
 	tcase_add_test(tc, test_huge_span);
 	tcase_add_test(tc, test_expand_hp);
+	suite_add_tcase(s, tc);
+
+	/* No fixture: the limit must be set before the collector starts. */
+	tc = tcase_create("address_space");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_address_space_limit);
 	suite_add_tcase(s, tc);
 	return s;
 }

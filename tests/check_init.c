@@ -8,13 +8,17 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
+#include <spangc.h>
 
 #include "testutil.h"
 #include "collect.h"
 #include "heap.h"
 #include "init.h"
+#include "os.h"
 #include "sweep.h"
 #include "pacer.h"
 
@@ -411,6 +415,146 @@ START_TEST(test_warn_proc)
 }
 END_TEST
 
+/*
+ * The fault injector walked over start-up and a busy cycle: for every n
+ * up to the requests such a run makes, a child process makes the nth os
+ * request fail (alone, then with every one after it).  Each child must
+ * end well: its lists intact and the heap verified, or an allocation
+ * answered NULL after the out-of-memory handler ran, or, during GC_init
+ * only, a clear abort (bdwgc too cannot start without its first heap and
+ * thread record).  Never a crash, never corruption.
+ */
+#define WALK_LISTS 40
+#define WALK_NODES 1000
+
+struct walk_node {
+	struct walk_node *next;
+	uintptr_t check;
+	char pad[32];
+};
+
+static void *GC_CALLBACK walk_oom(size_t bytes)
+{
+	(void)bytes;
+	return NULL;
+}
+
+static struct walk_node *walk_list(uintptr_t seed)
+{
+	struct walk_node *head = NULL;
+	for (uintptr_t i = 0; i < WALK_NODES; i++) {
+		struct walk_node *n = GC_malloc(sizeof *n);
+		if (!n)
+			_exit(3);
+		n->next = head;
+		n->check = seed * 1000003u + i;
+		memset(n->pad, (int)(seed & 0x7f), sizeof n->pad);
+		head = n;
+	}
+	return head;
+}
+
+static int walk_ok(const struct walk_node *n, uintptr_t seed)
+{
+	for (uintptr_t i = WALK_NODES; i-- > 0; n = n->next)
+		if (!n || GC_base((void *)n) != n ||
+		    n->check != seed * 1000003u + i ||
+		    n->pad[31] != (char)(seed & 0x7f))
+			return 0;
+	return n == NULL;
+}
+
+/* The child: exit 0 when all is well, 3 on a NULL allocation, 4 on
+ * corruption.  'I' goes down fd once GC_init has returned; the number of
+ * requests made, in decimal, at the end. */
+static SGC_NOINLINE void walk_child(unsigned long n, int sticky, int fd)
+{
+	static struct walk_node *volatile lists[WALK_LISTS];
+	GC_set_oom_fn(walk_oom);
+	sgc_os_fail_request(n, sticky);
+	GC_init();
+	if (write(fd, "I", 1) != 1)
+		_exit(5);
+	for (uintptr_t k = 0; k < WALK_LISTS; k++) {
+		lists[k] = walk_list(k + 1);
+		(void)walk_list(k + 1000); /* garbage */
+	}
+	GC_gcollect();
+	for (uintptr_t k = 0; k < WALK_LISTS; k += 2)
+		lists[k] = walk_list(k + 1);
+	GC_gcollect();
+	for (uintptr_t k = 0; k < WALK_LISTS; k++)
+		if (!walk_ok(lists[k], k + 1))
+			_exit(4);
+	if (spangc_verify_heap() != 0)
+		_exit(4);
+	char buf[32];
+	int len = snprintf(buf, sizeof buf, "%lu", sgc_os_requests());
+	if (write(fd, buf, (size_t)len) != len)
+		_exit(5);
+	_exit(0);
+}
+
+/* Run one child; its wait status, whether it got past GC_init, and what
+ * it wrote after. */
+static int walk_run(unsigned long n, int sticky, int *inited,
+		    unsigned long *requests)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		walk_child(n, sticky, fds[1]);
+	}
+	close(fds[1]);
+	char buf[64] = { 0 };
+	size_t got = 0;
+	ssize_t r;
+	while (got < sizeof buf - 1 &&
+	       (r = read(fds[0], buf + got, sizeof buf - 1 - got)) > 0)
+		got += (size_t)r;
+	close(fds[0]);
+	int status;
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	*inited = got > 0 && buf[0] == 'I';
+	*requests = *inited ? strtoul(buf + 1, NULL, 10) : 0;
+	return status;
+}
+
+START_TEST(test_out_of_memory_walk)
+{
+	int inited;
+	unsigned long total;
+	int status = walk_run(0, 0, &inited, &total);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the run without failures ended with status %#x", status);
+	ck_assert_uint_gt(total, 10);
+	unsigned outcomes[4] = { 0 }; /* ok, NULL, start-up abort, later */
+	for (unsigned long n = 1; n <= total; n++) {
+		for (int sticky = 0; sticky < 2; sticky++) {
+			unsigned long req;
+			status = walk_run(n, sticky, &inited, &req);
+			if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+				outcomes[0]++;
+			else if (WIFEXITED(status) && WEXITSTATUS(status) == 3)
+				outcomes[1]++;
+			else if (WIFSIGNALED(status) &&
+				 WTERMSIG(status) == SIGABRT && !inited)
+				outcomes[2]++;
+			else
+				ck_abort_msg("request %lu of %lu failing%s: child"
+					     " ended with status %#x (%s GC_init)",
+					     n, total, sticky ? " and after" : "",
+					     status, inited ? "after" : "in");
+		}
+	}
+	/* The walk did reach the paths: some runs could not allocate. */
+	ck_assert_uint_gt(outcomes[1] + outcomes[2], 0);
+}
+END_TEST
+
 Suite *make_init_suite(void)
 {
 	Suite *s = suite_create("init");
@@ -440,6 +584,11 @@ Suite *make_init_suite(void)
 	tcase_add_test(tc, test_dont_gc);
 	tcase_add_test(tc, test_print_stats);
 	tcase_add_test(tc, test_no_print_stats);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("out_of_memory");
+	tcase_set_timeout(tc, 600);
+	tcase_add_test(tc, test_out_of_memory_walk);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("warnings");

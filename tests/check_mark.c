@@ -18,11 +18,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <spangc.h>
 #include "testutil.h"
 #include "collect.h"
 #include "heap.h"
 #include "init.h"
 #include "mark.h"
+#include "os.h"
 #include "span.h"
 #include "sweep.h"
 
@@ -177,6 +179,16 @@ static SGC_NOINLINE uintptr_t cut_subtree(void)
 	uintptr_t h = sgc_test_hide(g_tree->right->left);
 	g_tree->right->left = NULL;
 	return h;
+}
+
+/* Count nodes that are live with intact values. */
+static SGC_NOINLINE size_t check_tree_live(const struct tnode *t)
+{
+	if (!t)
+		return 0;
+	if (GC_base((void *)t) != t)
+		ck_abort_msg("tree node %lu reclaimed", (unsigned long)t->val);
+	return 1 + check_tree_live(t->left) + check_tree_live(t->right);
 }
 
 /* Count nodes that are marked; abort on an unmarked one. */
@@ -396,6 +408,113 @@ START_TEST(test_overflow_list)
 }
 END_TEST
 
+/* Many cycles with two markers over a heap worth sharing: the mark stack
+ * (and so the collector's own memory) stays flat.  Before segments were
+ * pooled, every segment a helper emptied stayed on that helper's spare
+ * list and marker 0 mapped new ones: memory grew with every cycle. */
+START_TEST(test_two_markers_memory_flat)
+{
+	GC_set_markers_count(2);
+	GC_start_mark_threads();
+	ck_assert_int_ge(GC_get_parallel(), 1);
+	build_wide();
+	uintptr_t next = 0;
+	g_tree = build_tree(TREE_DEPTH, &next);
+	for (int i = 0; i < 10; i++)
+		collect_full();
+	ck_assert_uint_eq(sgc_mark_last_markers(), 2);
+	struct spangc_stats st;
+	spangc_get_stats(&st);
+	size_t before = st.metadata_bytes, segs = sgc_mark_segments();
+	for (int i = 0; i < 300; i++)
+		collect_full();
+	spangc_get_stats(&st);
+	ck_assert_uint_eq(sgc_mark_last_markers(), 2);
+	ck_assert_msg(st.metadata_bytes <= before + (256 << 10),
+		      "metadata grew from %zu to %zu bytes (segments %zu -> %zu)",
+		      before, st.metadata_bytes, segs, sgc_mark_segments());
+	ck_assert_uint_le(sgc_mark_segments(), segs + 8);
+	check_wide();
+	ck_assert_uint_eq(check_tree_live(g_tree), next);
+}
+END_TEST
+
+/* One cycle that needs far more mark stack than usual (a node with
+ * 200000 children, some 200 segments), then ordinary cycles: the
+ * segments of the peak go back to the system within a few cycles. */
+static SGC_NOINLINE void build_very_wide(size_t n)
+{
+	void **w = GC_malloc(n * sizeof *w);
+	ck_assert_ptr_nonnull(w);
+	for (size_t i = 0; i < n; i++) {
+		w[i] = GC_malloc(16);
+		if (!w[i])
+			ck_abort_msg("GC_malloc failed at %zu", i);
+	}
+	g_holder2 = w;
+}
+
+START_TEST(test_peak_segments_given_back)
+{
+	struct spangc_stats st;
+	spangc_get_stats(&st);
+	size_t meta_before = st.metadata_bytes;
+	GC_disable(); /* no cycle while building: the first one is the peak */
+	build_very_wide(200000);
+	GC_enable();
+	collect_full();
+	ck_assert_uint_ge(sgc_mark_last_peak(), 100);
+	spangc_get_stats(&st);
+	ck_assert_msg(sgc_mark_segments() <= 32,
+		      "%zu segments kept after a peak of %zu",
+		      sgc_mark_segments(), sgc_mark_last_peak());
+	/* 100 segments are 1.6 MiB: most of it went back. */
+	ck_assert_uint_lt(st.metadata_bytes, meta_before + (1 << 20));
+	g_holder2 = NULL;
+	collect_full();
+	ck_assert_uint_le(sgc_mark_segments(), 32);
+}
+END_TEST
+
+/* A whole cycle with every os request failing (the fault injector):
+ * the mark stack cannot get a single segment and overflows into the
+ * rescan, sweeping cannot get alloc bits and keeps spans whole; nothing
+ * live is lost and the heap verifies.  Then, with memory back, garbage
+ * made meanwhile is reclaimed. */
+static void collect_two(void)
+{
+	collect_full();
+	collect_full();
+}
+
+START_TEST(test_cycle_without_memory)
+{
+	/* No cycle before the failing ones: no mark-stack segment exists. */
+	GC_disable();
+	build_wide();
+	uintptr_t next = 0;
+	g_tree = build_tree(TREE_DEPTH, &next);
+	uintptr_t dead = build_hidden_list(1000);
+	GC_enable();
+	sgc_config.print_stats = 1;
+	sgc_os_fail_request(1, 1);
+	char *log = capture_stderr(collect_two);
+	sgc_os_fail_request(0, 0);
+	sgc_config.print_stats = 0;
+	ck_assert_msg(strstr(log, "mark stack overflowed") != NULL,
+		      "no overflow reported in: %s", log);
+	free(log);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	check_wide();
+	ck_assert_uint_eq(check_tree_live(g_tree), next);
+	collect_full();
+	collect_full();
+	ck_assert(!hidden_live(dead));
+	check_wide();
+	ck_assert_uint_eq(check_tree_live(g_tree), next);
+}
+END_TEST
+
 /* The first object of a fresh span of a class nothing else uses: slot 1
  * is free (at free_index). */
 static SGC_NOINLINE void *first_of_fresh_span(size_t size)
@@ -544,6 +663,13 @@ Suite *make_mark_suite(void)
 	tcase_add_test(tc, test_overflow_wide);
 	tcase_add_test(tc, test_no_overflow_without_limit);
 	tcase_add_test(tc, test_overflow_list);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("memory");
+	mark_fixture(tc);
+	tcase_add_test(tc, test_two_markers_memory_flat);
+	tcase_add_test(tc, test_peak_segments_given_back);
+	tcase_add_test(tc, test_cycle_without_memory);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("free");

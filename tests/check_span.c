@@ -588,9 +588,9 @@ START_TEST(test_lookup_foreign)
 	ck_assert_int_eq(sgc_heap_grow(4 * SGC_PAGE_SIZE * SGC_GROW_PAGES), 0);
 	const uintptr_t words[] = {
 		0, 8, (uintptr_t)&local, (uintptr_t)&static_var, (uintptr_t)m,
-		(uintptr_t)sgc_arena_l2, sgc_heap.base - 8, sgc_heap.end,
+		(uintptr_t)sgc_arena_l1, sgc_heap.base - 8, sgc_heap.end,
 		sgc_heap.end - 8, sgc_heap.end - 3 * SGC_PAGE_SIZE,
-		sgc_heap.end + 64 * SGC_PAGE_SIZE, sgc_heap.reserve_end,
+		sgc_heap.end + 64 * SGC_PAGE_SIZE, sgc_heap.window_end,
 		(uintptr_t)1 << 48, UINTPTR_MAX,
 	};
 	for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {

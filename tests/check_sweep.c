@@ -15,6 +15,7 @@
 #include "central.h"
 #include "collect.h"
 #include "heap.h"
+#include "os.h"
 #include "pacer.h"
 #include "span.h"
 #include "sweep.h"
@@ -485,6 +486,63 @@ START_TEST(test_sweep_span_direct)
 }
 END_TEST
 
+/* No memory for a span's fresh alloc bits (the os layer's fault injector
+ * fails every request): the sweep keeps the span whole for the cycle,
+ * every slot allocated, and the next cycle reclaims its garbage.  Before,
+ * the sweep aborted ("out of memory for alloc bits"). */
+static SGC_NOINLINE struct sgc_span *alloc_ten_hide_two(void)
+{
+	for (int i = 0; i < 10; i++) {
+		keep[i] = GC_malloc(24);
+		ck_assert_ptr_nonnull(keep[i]);
+		memset(keep[i], 0x40 + i, 24);
+	}
+	hidden[3] = sgc_test_hide(keep[3]);
+	hidden[5] = sgc_test_hide(keep[5]);
+	keep[3] = keep[5] = NULL;
+	return sgc_span_of_heap((uintptr_t)keep[0]);
+}
+
+START_TEST(test_sweep_out_of_memory_keeps_span)
+{
+	struct sgc_span *s = alloc_ten_hide_two();
+	clear_stack();
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 1);
+	uintptr_t h = sgc_heap_sweepgen();
+	struct sgc_central *c = &sgc_centrals[s->spanclass];
+	ck_assert(sgc_cas(&s->sweepgen, h - 2, h - 1));
+	sgc_central_unlink(c, s);
+	sgc_os_fail_request(1, 1);
+	int in_use = sgc_sweep_span(s);
+	sgc_os_fail_request(0, 0);
+	ck_assert_int_eq(in_use, 1);
+	ck_assert_uint_eq(sgc_load_relaxed(&s->sweepgen), h);
+	ck_assert_uint_eq(s->alloc_count, s->nelems);
+	ck_assert_uint_eq(s->free_index, s->nelems);
+	ck_assert_uint_eq(s->alloc_cache, 0);
+	for (uint32_t i = 0; i < s->nelems; i++)
+		ck_assert_int_eq(sgc_span_marked(s, i), 0);
+	ck_assert(is_object(hidden[3]));
+	ck_assert(is_object(hidden[5]));
+	sgc_central_put_swept(c, s);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	for (int i = 0; i < 10; i++) {
+		if (i == 3 || i == 5)
+			continue;
+		unsigned char *p = keep[i];
+		ck_assert_ptr_eq(GC_base(p), p);
+		ck_assert_int_eq(p[0], 0x40 + i);
+		ck_assert_int_eq(p[23], 0x40 + i);
+	}
+	/* With memory back, the next cycle reclaims the two. */
+	clear_stack();
+	GC_gcollect();
+	ck_assert(!is_object(hidden[3]));
+	ck_assert(!is_object(hidden[5]));
+	ck_assert_ptr_eq(GC_base(keep[9]), keep[9]);
+}
+END_TEST
+
 Suite *make_sweep_suite(void)
 {
 	Suite *s = suite_create("sweep");
@@ -497,6 +555,7 @@ Suite *make_sweep_suite(void)
 	tcase_add_test(tc, test_gc_free_reclaimed);
 	tcase_add_test(tc, test_sweep_span_direct);
 	tcase_add_test(tc, test_sweep_finish);
+	tcase_add_test(tc, test_sweep_out_of_memory_keeps_span);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reclaim");

@@ -21,6 +21,7 @@
 #include "central.h"
 #include "heap.h"
 #include "mark.h"
+#include "os.h"
 #include "thread.h"
 
 struct node {
@@ -184,6 +185,133 @@ START_TEST(test_foreign_thread)
 	}
 	GC_gcollect();
 	ck_assert(list_ok(l, 5, 1000));
+}
+END_TEST
+
+/* Out of memory for a thread's record or cache (the os layer's fault
+ * injector fails every request): GC_register_my_thread answers
+ * GC_NO_MEMORY after the client's handler ran, GC_pthread_create answers
+ * ENOMEM without running the function; with memory back, both work.
+ * Before, both aborted ("out of memory for a thread record").  Results
+ * go back to the main thread (no ck_assert in threads). */
+static unsigned long oom_calls;
+static void *GC_CALLBACK count_oom(size_t bytes)
+{
+	(void)bytes;
+	__atomic_add_fetch(&oom_calls, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+struct oom_register_result {
+	int no_memory, still_unregistered, registered, list_kept, unregistered;
+};
+
+static void *register_without_memory(void *p)
+{
+	struct oom_register_result *r = p;
+	struct GC_stack_base sb;
+	GC_get_stack_base(&sb);
+	sgc_os_fail_request(1, 1);
+	r->no_memory = GC_register_my_thread(&sb) == GC_NO_MEMORY;
+	sgc_os_fail_request(0, 0);
+	r->still_unregistered = !GC_thread_is_registered();
+	r->registered = GC_register_my_thread(&sb) == GC_SUCCESS;
+	struct node *l = make_list(91, 300);
+	GC_gcollect();
+	r->list_kept = list_ok(l, 91, 300);
+	r->unregistered = GC_unregister_my_thread() == GC_SUCCESS;
+	return NULL;
+}
+
+static int ran_without_memory;
+static void *must_not_run(void *p)
+{
+	(void)p;
+	ran_without_memory = 1;
+	return NULL;
+}
+
+static void *makes_list(void *p)
+{
+	(void)p;
+	struct node *l = make_list(92, 300);
+	GC_gcollect();
+	return (void *)(uintptr_t)list_ok(l, 92, 300);
+}
+
+START_TEST(test_register_out_of_memory)
+{
+	/* Records and caches of exited threads are reused without asking
+	 * the system: the failing attempts come before any thread exits. */
+	GC_set_oom_fn(count_oom);
+	GC_allow_register_threads();
+	pthread_t t;
+	sgc_os_fail_request(1, 1);
+	int rc = GC_pthread_create(&t, NULL, must_not_run, NULL);
+	sgc_os_fail_request(0, 0);
+	ck_assert_int_eq(rc, ENOMEM);
+	ck_assert_int_eq(ran_without_memory, 0);
+	ck_assert_uint_ge(oom_calls, 1);
+
+	unsigned long before = oom_calls;
+	struct oom_register_result r;
+	memset(&r, 0, sizeof r);
+	ck_assert_int_eq(pthread_create(&t, NULL, register_without_memory, &r),
+			 0);
+	pthread_join(t, NULL);
+	ck_assert(r.no_memory);
+	ck_assert(r.still_unregistered);
+	ck_assert(r.registered);
+	ck_assert(r.list_kept);
+	ck_assert(r.unregistered);
+	ck_assert_uint_gt(oom_calls, before);
+
+	void *ok = NULL;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, makes_list, NULL), 0);
+	ck_assert_int_eq(GC_pthread_join(t, &ok), 0);
+	ck_assert_ptr_eq(ok, (void *)1);
+}
+END_TEST
+
+/* GC_base and GC_size on an object of a span that another thread is
+ * allocating from: the lookup reads the span's free_index while the
+ * owner advances it.  Found by the stress under ThreadSanitizer (a race
+ * report, exit status 66, before free_index was written atomically);
+ * elsewhere the answers are checked. */
+static void *volatile lookup_target;
+static int lookup_stop, lookup_bad; /* atomic */
+static sem_t lookup_started;
+static void *volatile lookup_keep[512];
+
+static void *looker(void *p)
+{
+	(void)p;
+	sem_post(&lookup_started);
+	while (!__atomic_load_n(&lookup_stop, __ATOMIC_ACQUIRE)) {
+		void *x = lookup_target;
+		if (GC_base(x) != x || GC_size(x) < 16)
+			__atomic_store_n(&lookup_bad, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+START_TEST(test_lookup_while_owner_allocates)
+{
+	lookup_target = GC_malloc(16);
+	ck_assert_ptr_nonnull(lookup_target);
+	ck_assert_int_eq(sem_init(&lookup_started, 0, 0), 0);
+	pthread_t t;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, looker, NULL), 0);
+	while (sem_wait(&lookup_started) != 0)
+		;
+	/* Same class: the rest of lookup_target's span, then more. */
+	for (int i = 0; i < 2000; i++)
+		lookup_keep[i % 512] = GC_malloc(16);
+	__atomic_store_n(&lookup_stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert_int_eq(__atomic_load_n(&lookup_bad, __ATOMIC_RELAXED), 0);
+	ck_assert_ptr_eq(GC_base(lookup_target), lookup_target);
+	sem_destroy(&lookup_started);
 }
 END_TEST
 
@@ -979,6 +1107,8 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_register_in_tls_destructor);
 	tcase_add_test(tc, test_free_from_other_thread);
 	tcase_add_test(tc, test_free_churn_threads);
+	tcase_add_test(tc, test_register_out_of_memory);
+	tcase_add_test(tc, test_lookup_while_owner_allocates);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
