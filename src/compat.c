@@ -34,8 +34,7 @@
  * incremental or generational mode, and never collects at start-up):
  * GC_full_freq, GC_time_limit (and _tv), GC_use_entire_heap (the pacer
  * always reuses the heap first), GC_dont_precollect, GC_set_rate,
- * GC_set_max_prior_attempts, GC_set_manual_vdb_allowed,
- * GC_set_on_thread_event (no per-thread events are sent).
+ * GC_set_max_prior_attempts, GC_set_manual_vdb_allowed.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -83,7 +82,6 @@ static int rate = 10;
 static int max_prior_attempts = 1;
 static int manual_vdb;
 static unsigned long time_limit_nsec;
-static GC_on_thread_event_proc on_thread_event;
 
 static void abort_hook(const char *msg);
 
@@ -281,15 +279,6 @@ GC_on_heap_resize_proc GC_get_on_heap_resize(void)
 	return __atomic_load_n(&GC_on_heap_resize, __ATOMIC_ACQUIRE);
 }
 
-void GC_set_on_thread_event(GC_on_thread_event_proc fn)
-{
-	__atomic_store_n(&on_thread_event, fn, __ATOMIC_RELEASE);
-}
-
-GC_on_thread_event_proc GC_get_on_thread_event(void)
-{
-	return __atomic_load_n(&on_thread_event, __ATOMIC_ACQUIRE);
-}
 
 void GC_set_abort_func(GC_abort_func fn)
 {

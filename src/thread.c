@@ -398,8 +398,24 @@ void sgc_thread_not_registered(const char *call)
 		  (unsigned long)pthread_self());
 }
 
+/* GC_set_on_thread_event: told of each thread the collector stops and
+ * restarts, from the collecting thread, registry lock held. */
+static GC_on_thread_event_proc on_thread_event; /* atomic */
+
+void GC_set_on_thread_event(GC_on_thread_event_proc fn)
+{
+	__atomic_store_n(&on_thread_event, fn, __ATOMIC_RELEASE);
+}
+
+GC_on_thread_event_proc GC_get_on_thread_event(void)
+{
+	return __atomic_load_n(&on_thread_event, __ATOMIC_ACQUIRE);
+}
+
 void sgc_stop_world(void)
 {
+	GC_on_thread_event_proc event =
+		__atomic_load_n(&on_thread_event, __ATOMIC_ACQUIRE);
 	unsigned n = 0;
 	pthread_mutex_lock(&registry_lock);
 	uintptr_t epoch = sgc_load_relaxed(&stop_epoch) + 1;
@@ -412,6 +428,8 @@ void sgc_stop_world(void)
 		int rc = pthread_kill(t->id, sig_suspend);
 		if (rc == 0) {
 			n++;
+			if (event)
+				event(GC_EVENT_THREAD_SUSPENDED, (void *)t->id);
 		} else {
 			__atomic_store_n(&t->stopped, 0, __ATOMIC_RELEASE);
 			if (rc == ESRCH)
@@ -455,6 +473,8 @@ void sgc_stop_world(void)
 
 void sgc_start_world(void)
 {
+	GC_on_thread_event_proc event =
+		__atomic_load_n(&on_thread_event, __ATOMIC_ACQUIRE);
 	uintptr_t epoch = sgc_load_relaxed(&stop_epoch);
 	sgc_store_release(&restart_epoch, epoch);
 	for (struct sgc_thread *t = registry; t; t = t->next) {
@@ -462,6 +482,8 @@ void sgc_start_world(void)
 			continue;
 		__atomic_store_n(&t->stopped, 0, __ATOMIC_RELEASE);
 		pthread_kill(t->id, sig_restart);
+		if (event)
+			event(GC_EVENT_THREAD_UNSUSPENDED, (void *)t->id);
 	}
 	pthread_mutex_unlock(&registry_lock);
 }

@@ -598,6 +598,44 @@ static void wait_spins_above(long n)
 		sleep_ms(1);
 }
 
+/* GC_set_on_thread_event: a collection tells of each thread it stops and
+ * restarts, with the thread's id. */
+static pthread_t event_thread;
+static volatile int events_suspended, events_unsuspended, events_other;
+
+static void GC_CALLBACK count_thread_event(GC_EventType e, void *id)
+{
+	if ((pthread_t)id != event_thread)
+		return;
+	if (e == GC_EVENT_THREAD_SUSPENDED)
+		__atomic_add_fetch(&events_suspended, 1, __ATOMIC_RELAXED);
+	else if (e == GC_EVENT_THREAD_UNSUSPENDED)
+		__atomic_add_fetch(&events_unsuspended, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&events_other, 1, __ATOMIC_RELAXED);
+}
+
+START_TEST(test_thread_events)
+{
+	GC_INIT();
+	ck_assert_ptr_null((void *)GC_get_on_thread_event());
+	ck_assert_int_eq(pthread_create(&event_thread, NULL, spinner, NULL), 0);
+	wait_spins_above(1000);
+	GC_set_on_thread_event(count_thread_event);
+	ck_assert_ptr_eq((void *)GC_get_on_thread_event(),
+			 (void *)count_thread_event);
+	for (int i = 0; i < 3; i++)
+		GC_gcollect();
+	GC_set_on_thread_event(0);
+	__atomic_store_n(&spin_stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(pthread_join(event_thread, NULL), 0);
+	ck_assert(spin_result);
+	ck_assert_int_ge(events_suspended, 3);
+	ck_assert_int_eq(events_suspended, events_unsuspended);
+	ck_assert_int_eq(events_other, 0);
+}
+END_TEST
+
 START_TEST(test_suspend_resume)
 {
 	GC_INIT();
@@ -779,6 +817,7 @@ Suite *make_compat_suite(void)
 	(void)test_altstack_registered;
 #endif
 	tcase_add_test(tc, test_suspend_resume);
+	tcase_add_test(tc, test_thread_events);
 	tcase_add_test(tc, test_stop_world_external);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("output");

@@ -990,7 +990,10 @@ GC_API int GC_CALL GC_get_rate(void);
 GC_API void GC_CALL GC_set_max_prior_attempts(int);
 GC_API int GC_CALL GC_get_max_prior_attempts(void);
 
-/* Per-thread events (GC_EVENT_THREAD_*): stored, never sent. */
+/* Told of each thread a collection stops (GC_EVENT_THREAD_SUSPENDED) and
+ * restarts (GC_EVENT_THREAD_UNSUSPENDED), with its pthread_t as the id;
+ * called by the collecting thread with the world partly stopped: it must
+ * not allocate or take locks other threads may hold. */
 typedef void (GC_CALLBACK *GC_on_thread_event_proc)(GC_EventType,
                                                     void * /* thread_id */);
 GC_API void GC_CALL GC_set_on_thread_event(GC_on_thread_event_proc);
