@@ -189,7 +189,10 @@ START_TEST(test_alloc_triggers_collections)
 	/* 64 MiB at a 4 MiB budget: about 16 cycles. */
 	ck_assert_uint_ge(cycles, 12);
 	ck_assert_uint_le(cycles, 17);
-	ck_assert_uint_eq(budget(), SGC_MIN_GC_BUDGET);
+	/* At the floor, or a little above it where the heap the last cycle
+	 * left is reused (sgc_pacer_reuse_heap): never grown by garbage. */
+	ck_assert_uint_ge(budget(), SGC_MIN_GC_BUDGET);
+	ck_assert_uint_le(budget(), SGC_MIN_GC_BUDGET + 256 * 1024);
 	ck_assert_uint_le(GC_get_heap_size(), 24 * MiB);
 }
 END_TEST
