@@ -23,6 +23,8 @@ struct sgc_config {
 	int print_stats; /* GC_PRINT_STATS */
 	int no_dls;      /* do not scan shared objects' static data */
 	int background;  /* SPANGC_BACKGROUND_SWEEP, below */
+	int checkmark;   /* SPANGC_CHECKMARK=1: check each mark (checkmark.h) */
+	int verify;      /* SPANGC_VERIFY=1: verify the heap after each cycle */
 };
 
 /* What the background thread does.  Sweeping there is off by default: on
