@@ -55,7 +55,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_mark_start_helpers(); /* before the stop: it allocates */
 	sgc_stats_event(GC_EVENT_PRE_STOP_WORLD);
 	uint64_t t0 = sgc_os_nanotime();
-	sgc_stop_world();
+	sgc_roots_stop_world();
 	sgc_stats_event(GC_EVENT_POST_STOP_WORLD);
 	if (sgc_collect_hooks.stopped)
 		sgc_collect_hooks.stopped();
