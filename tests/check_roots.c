@@ -402,8 +402,8 @@ END_TEST
 #define LOADER_CYCLES 150
 
 static void *volatile g_loader_slot;
-static volatile int loader_stop;
-static volatile unsigned long loader_loops;
+static int loader_stop;            /* atomic */
+static unsigned long loader_loops; /* atomic */
 static char loader_path[4096];
 
 struct loader_worker {
@@ -414,7 +414,7 @@ struct loader_worker {
 static void *dl_loop(void *arg)
 {
 	int *failed = arg;
-	while (!loader_stop) {
+	while (!__atomic_load_n(&loader_stop, __ATOMIC_ACQUIRE)) {
 		void *h = dlopen(loader_path, RTLD_NOW | RTLD_LOCAL);
 		if (!h || !dlsym(h, "roottest_slot")) {
 			*failed = 1;
@@ -426,7 +426,7 @@ static void *dl_loop(void *arg)
 			*failed = 1;
 			return NULL;
 		}
-		loader_loops++;
+		__atomic_add_fetch(&loader_loops, 1, __ATOMIC_RELAXED);
 	}
 	return NULL;
 }
@@ -476,12 +476,12 @@ START_TEST(test_dlopen_loop_while_collecting)
 						   alloc_collect, &w[i]), 0);
 	for (int i = 0; i < 2; i++)
 		ck_assert_int_eq(GC_pthread_join(wt[i], NULL), 0);
-	loader_stop = 1;
+	__atomic_store_n(&loader_stop, 1, __ATOMIC_RELEASE);
 	ck_assert_int_eq(GC_pthread_join(dt, NULL), 0);
 	ck_assert_int_eq(dl_failed, 0);
 	ck_assert_int_eq(w[0].bad, 0);
 	ck_assert_int_eq(w[1].bad, 0);
-	ck_assert_uint_gt(loader_loops, 0);
+	ck_assert_uint_gt(__atomic_load_n(&loader_loops, __ATOMIC_RELAXED), 0);
 	collect();
 	ck_assert(live(h, 300, 12));
 	ck_assert_int_eq(sgc_verify_heap(), 0);
