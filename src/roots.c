@@ -212,11 +212,21 @@ struct loaded {
 	int main;             /* the executable */
 };
 
+/* A static TLS block: at tp + delta in the thread whose pointer is tp. */
+struct tls_block {
+	intptr_t delta;
+	size_t size;
+};
+
 static struct {
 	struct loaded *obj;
 	size_t nobj, capobj;
 	struct range *segs;
 	size_t nseg, capseg;
+	struct tls_block *tls;
+	size_t ntls, captls;
+	uintptr_t tp;           /* the listing thread's thread pointer */
+	intptr_t tls_lo, tls_hi; /* static TLS offsets (os.h); lo == hi: none */
 } snap; /* roots lock */
 
 /* Grow *p (n used of *cap elements of size sz) for one more; -1 when the
@@ -287,6 +297,27 @@ static int snap_cb(struct dl_phdr_info *info, size_t size, void *data)
 		return 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_TLS || !ph->p_memsz || !info->dlpi_tls_data)
+			continue;
+		/* The listing thread's block: if it is in static TLS, every
+		 * thread has it at the same offset (dynamic TLS, of objects
+		 * opened later, is malloc'ed and not scanned). */
+		intptr_t delta = (intptr_t)((uintptr_t)info->dlpi_tls_data -
+					    snap.tp);
+		if (delta < snap.tls_lo ||
+		    delta + (intptr_t)ph->p_memsz > snap.tls_hi)
+			continue;
+		if (grow((void **)&snap.tls, snap.ntls, &snap.captls,
+			 sizeof *snap.tls) != 0) {
+			*failed = 1;
+			return 1;
+		}
+		snap.tls[snap.ntls].delta = delta;
+		snap.tls[snap.ntls].size = ph->p_memsz;
+		snap.ntls++;
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
 			continue;
 		if (grow((void **)&snap.segs, snap.nseg, &snap.capseg,
@@ -308,7 +339,10 @@ static void refresh(void)
 {
 	int failed = 0;
 	pthread_mutex_lock(&lock);
-	snap.nobj = snap.nseg = 0;
+	snap.nobj = snap.nseg = snap.ntls = 0;
+	snap.tp = sgc_os_thread_pointer();
+	if (sgc_os_static_tls(&snap.tls_lo, &snap.tls_hi) != 0)
+		snap.tls_lo = snap.tls_hi = 0;
 	if (!sgc_config.no_dls)
 		dl_iterate_phdr(snap_cb, &failed);
 	pthread_mutex_unlock(&lock);
@@ -372,7 +406,25 @@ void sgc_roots_stop_world(void)
 	}
 }
 
-size_t sgc_roots_for_each(sgc_range_fn fn)
+/* Scanning each thread's static TLS: the range function and the bytes
+ * covered, for the callback below.  Roots lock held. */
+static sgc_range_fn tls_fn;
+static size_t tls_bytes;
+
+static void scan_thread_tls(uintptr_t tp)
+{
+	for (size_t i = 0; i < snap.ntls; i++) {
+		uintptr_t lo = tp + (uintptr_t)snap.tls[i].delta;
+		lo = sgc_round_up(lo, sizeof(void *));
+		tls_bytes += scan_excluding(tls_fn, lo,
+					    tp + (uintptr_t)snap.tls[i].delta +
+						    snap.tls[i].size);
+	}
+}
+
+/* Static data, added roots, and with the world stopped (tls set) the
+ * static TLS blocks of every registered thread. */
+static size_t for_each(sgc_range_fn fn, int tls)
 {
 	size_t bytes = 0;
 	pthread_mutex_lock(&lock);
@@ -386,15 +438,27 @@ size_t sgc_roots_for_each(sgc_range_fn fn)
 	}
 	for (size_t i = 0; i < added.n; i++)
 		bytes += scan_excluding(fn, added.r[i].lo, added.r[i].hi);
+	if (tls && snap.ntls) {
+		tls_fn = fn;
+		tls_bytes = 0;
+		sgc_thread_for_each_tp(scan_thread_tls);
+		bytes += tls_bytes;
+	}
 	pthread_mutex_unlock(&lock);
 	return bytes;
 }
 
-/* World running: the loader's lock may be waited for. */
+size_t sgc_roots_for_each(sgc_range_fn fn)
+{
+	return for_each(fn, 1);
+}
+
+/* World running: the loader's lock may be waited for; other threads'
+ * TLS is not looked at (they run). */
 size_t sgc_roots_for_each_now(sgc_range_fn fn)
 {
 	refresh();
-	return sgc_roots_for_each(fn);
+	return for_each(fn, 1);
 }
 
 void GC_add_roots(void *lo, void *hi)

@@ -7,7 +7,10 @@
  * executable and of every loaded shared object (dl_iterate_phdr, done
  * afresh at each collection so libraries loaded since are seen).  That
  * enumeration runs before the world is stopped, never during the stop:
- * a stopped thread may hold the loader's lock (see roots.c).
+ * a stopped thread may hold the loader's lock (see roots.c).  With the
+ * world stopped, the static TLS blocks (__thread variables of the program
+ * and of the objects loaded at start-up) of every registered thread are
+ * roots too; dynamic TLS (objects dlopen'ed later) is not scanned.
  *
  * Locks: the roots lock guards both tables.  A leaf lock.
  */

@@ -29,6 +29,8 @@ void *roottest_slot_address(void)
 #include <check.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <semaphore.h>
+#include "thread.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +490,66 @@ START_TEST(test_dlopen_loop_while_collecting)
 }
 END_TEST
 
+/* Objects reachable only from __thread variables, of the main thread and
+ * of another registered thread that is blocked meanwhile, survive. */
+static __thread void *tls_slot;
+static sem_t tls_ready, tls_go;
+static volatile uintptr_t tls_hidden; /* the other thread's object */
+static volatile int tls_bad;
+
+static SGC_NOINLINE void tls_fill(unsigned seed)
+{
+	unsigned char *p = GC_malloc(300);
+	if (!p) {
+		tls_bad = 1;
+		return;
+	}
+	for (size_t i = 0; i < 300; i++)
+		p[i] = (unsigned char)(seed * 31 + i * 7 + 1);
+	tls_slot = p;
+	tls_hidden = sgc_test_hide(p);
+}
+
+static void *tls_thread(void *arg)
+{
+	(void)arg;
+	tls_fill(14);
+	sgc_test_clear_stack();
+	sem_post(&tls_ready);
+	while (sem_wait(&tls_go) != 0)
+		;
+	/* Still there, contents intact (checked by the main thread too). */
+	if (sgc_test_hide(tls_slot) != tls_hidden)
+		tls_bad = 1;
+	return NULL;
+}
+
+START_TEST(test_thread_local_roots)
+{
+	ck_assert_int_eq(sem_init(&tls_ready, 0, 0), 0);
+	ck_assert_int_eq(sem_init(&tls_go, 0, 0), 0);
+	tls_fill(13); /* the main thread's */
+	uintptr_t mine = tls_hidden;
+	pthread_t t;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, tls_thread, NULL), 0);
+	while (sem_wait(&tls_ready) != 0)
+		;
+	uintptr_t theirs = tls_hidden;
+	for (int i = 0; i < 3; i++) {
+		collect();
+		/* garbage in between, so freed slots would be reused */
+		for (int j = 0; j < 2000; j++)
+			(void)GC_malloc(300);
+	}
+	ck_assert(live(mine, 300, 13));
+	ck_assert(live(theirs, 300, 14));
+	ck_assert_ptr_eq(tls_slot, sgc_test_reveal(mine));
+	sem_post(&tls_go);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert_int_eq(tls_bad, 0);
+}
+END_TEST
+
 Suite *make_roots_suite(void)
 {
 	Suite *s = suite_create("roots");
@@ -509,6 +571,11 @@ Suite *make_roots_suite(void)
 	tcase_add_test(tc, test_exclude_added);
 	tcase_add_test(tc, test_dlopen_data_scanned);
 	tcase_add_test(tc, test_dlopen_exclude);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tls");
+	roots_fixture(tc);
+	tcase_add_test(tc, test_thread_local_roots);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("loader");
