@@ -711,10 +711,11 @@ START_TEST(test_exits_leave_no_record)
 	for (int round = 0; round < 5; round++) {
 		pthread_t t[3];
 		void *r[3];
-		/* Not under ThreadSanitizer: after a cancellation unwinds
-		 * through its sem_wait interceptor it no longer sees the
-		 * thread's mutexes (it reported the central lock, taken with
-		 * pthread_mutex_lock in central.c, as not held). */
+		/* Not under ThreadSanitizer: cleanup handlers run by a
+		 * cancellation inside one of its blocking interceptors (here
+		 * sem_wait) have their synchronisation ignored, so it reports
+		 * the central lock, taken with pthread_mutex_lock, as not
+		 * held (google/sanitizers issue 646). */
 		int cancel = !SGC_TSAN;
 		ck_assert_int_eq(GC_pthread_create(&t[0], NULL,
 						   cancel ? exit_cancelled :
