@@ -165,7 +165,7 @@ static int search(uintptr_t base, struct link *chain)
 	bs.found = 0;
 	bs.interior = GC_all_interior_pointers != 0;
 	bs.target_hidden = ~base;
-	sgc_stop_world();
+	sgc_roots_stop_world();
 	bs.tag = TAG_STATIC;
 	sgc_roots_for_each(root_range);
 	if (!bs.found)

@@ -7,6 +7,7 @@
 #include <gc/gc_mark.h>
 #include "cache.h"
 #include "central.h"
+#include "checkmark.h"
 #include "finalize.h"
 #include "roots.h"
 #include "collect.h"
@@ -98,7 +99,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_mark_start_helpers(); /* before the stop: it allocates */
 	sgc_stats_event(GC_EVENT_PRE_STOP_WORLD);
 	uint64_t t0 = sgc_os_nanotime();
-	sgc_stop_world();
+	sgc_roots_stop_world();
 	sgc_stats_event(GC_EVENT_POST_STOP_WORLD);
 	if (sgc_collect_hooks.stopped)
 		sgc_collect_hooks.stopped();
@@ -110,6 +111,10 @@ int sgc_collect(enum sgc_collect_reason why)
 	struct sgc_mark_result m;
 	sgc_stats_event(GC_EVENT_MARK_START);
 	sgc_mark_phase(&m);
+	if (sgc_collect_hooks.marked)
+		sgc_collect_hooks.marked();
+	if (sgc_config.checkmark)
+		sgc_checkmark_run((uintptr_t)__builtin_frame_address(0));
 	sgc_finalize_after_mark(&m);
 	sgc_stats_event(GC_EVENT_MARK_END);
 	sgc_stats_event(GC_EVENT_RECLAIM_START);
@@ -124,6 +129,8 @@ int sgc_collect(enum sgc_collect_reason why)
 	pthread_mutex_unlock(&sgc_heap.lock);
 	sgc_sweep_start_cycle(pages, sgc_load_relaxed(&sgc_pacer.budget));
 	sgc_stats_event(GC_EVENT_RECLAIM_END);
+	if (sgc_config.verify)
+		sgc_verify_or_die("after a collection");
 	sgc_stats_event(GC_EVENT_PRE_START_WORLD);
 	sgc_start_world();
 	uint64_t pause = sgc_os_nanotime() - t0;

@@ -40,6 +40,9 @@ struct sgc_collect_hooks {
 	void (*stopped)(void);
 	void (*restarted)(void);
 	void (*done)(void);
+	/* test only: the mark phase just ended, world stopped, before the
+	 * check-mark run and finalization (a test drops a mark here) */
+	void (*marked)(void);
 };
 SGC_HIDDEN extern struct sgc_collect_hooks sgc_collect_hooks;
 

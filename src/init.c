@@ -8,6 +8,9 @@
  * the background thread sweep as well as return memory; =0 starts no
  * background thread at all (white-box tests use it to look at a cycle's
  * mark bits before anything sweeps them, and at the heap's pages).
+ * SPANGC_CHECKMARK=1 checks every mark phase with an independent marker
+ * (checkmark.h); SPANGC_VERIFY=1 runs the heap verifier at the end of
+ * every cycle.  Both work in release builds.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -15,6 +18,7 @@
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 #include "cache.h"
+#include "checkmark.h"
 #include "malloc.h"
 #include "mark.h"
 #include "central.h"
@@ -86,6 +90,10 @@ static void read_environment(void)
 	if (getenv("GC_PRINT_STATS"))
 		sgc_config.print_stats = 1;
 	sgc_trace_init(); /* SPANGC_TRACE */
+	const char *v = getenv("SPANGC_CHECKMARK");
+	sgc_config.checkmark = v && v[0] && v[0] != '0';
+	v = getenv("SPANGC_VERIFY");
+	sgc_config.verify = v && v[0] && v[0] != '0';
 	const char *bg = getenv("SPANGC_BACKGROUND_SWEEP");
 	sgc_config.background = !bg || !bg[0] ? SGC_BACKGROUND_SCAVENGE :
 				bg[0] == '0' ? SGC_BACKGROUND_NONE :
@@ -127,6 +135,7 @@ void sgc_init_slow(void)
 	sgc_roots_exclude((uintptr_t)&GC_greatest_plausible_heap_addr,
 			  (uintptr_t)(&GC_greatest_plausible_heap_addr + 1));
 	sgc_mark_init();
+	sgc_checkmark_init();
 	sgc_pacer_init();
 	read_environment();
 	/* Like bdwgc, start with some heap even before the first request. */

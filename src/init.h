@@ -22,6 +22,8 @@
 struct sgc_config {
 	int print_stats; /* GC_PRINT_STATS */
 	int background;  /* SPANGC_BACKGROUND_SWEEP, below */
+	int checkmark;   /* SPANGC_CHECKMARK=1: check each mark (checkmark.h) */
+	int verify;      /* SPANGC_VERIFY=1: verify the heap after each cycle */
 };
 
 /* What the background thread does.  Sweeping there is off by default: on

@@ -105,4 +105,9 @@
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)
 
+/* A stop of the world that found a thread inside the loader is retried
+ * (roots.c): this many times after a sched_yield, then after sleeps
+ * growing by 10 us a try up to 10 ms. */
+#define SGC_ROOTS_STOP_SPINS 8
+
 #endif /* SGC_KNOBS_H */

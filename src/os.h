@@ -83,6 +83,16 @@ SGC_HIDDEN uint64_t sgc_os_process_cputime(void);
  * Async-signal-safe. */
 SGC_HIDDEN long sgc_os_thread_id(void);
 
+/* The calling thread's thread pointer (the TCB address its static TLS is
+ * laid out around).  Async-signal-safe. */
+SGC_HIDDEN uintptr_t sgc_os_thread_pointer(void);
+
+/* Offsets from a thread pointer bounding the static TLS area, [*lo, *hi):
+ * a block of the calling thread at p is in every thread's static TLS, at
+ * the same offset, when p - tp falls inside.  0 on success; -1 when the
+ * system cannot tell (static TLS is then not scanned). */
+SGC_HIDDEN int sgc_os_static_tls(intptr_t *lo, intptr_t *hi);
+
 /* Lowest and highest addresses of the calling thread's stack as the system
  * set it up; 0 on success. */
 SGC_HIDDEN int sgc_os_thread_stack(uintptr_t *lo, uintptr_t *hi);

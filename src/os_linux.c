@@ -6,6 +6,7 @@
  * madvise(MADV_DONTNEED), after which anonymous private pages read as zero.
  */
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -284,4 +285,42 @@ void sgc_fatal(const char *fmt, ...)
 	if (hook)
 		hook(buf);
 	abort();
+}
+
+uintptr_t sgc_os_thread_pointer(void)
+{
+	return (uintptr_t)__builtin_thread_pointer();
+}
+
+/* glibc's static TLS size (GLIBC_PRIVATE, what the sanitizers ask too):
+ * the area below the thread pointer on x86-64 (TLS variant II), above
+ * it past a two-word TCB on AArch64 (variant I). */
+int sgc_os_static_tls(intptr_t *lo, intptr_t *hi)
+{
+	static size_t size;
+	static int known = -1;
+	if (known < 0) {
+		void (*get)(size_t *, size_t *) =
+			(void (*)(size_t *, size_t *))dlsym(
+				RTLD_DEFAULT, "_dl_get_tls_static_info");
+		size_t align = 0;
+		known = 0;
+		if (get) {
+			get(&size, &align);
+			known = size > 0;
+		}
+	}
+	if (!known)
+		return -1;
+#if defined(__x86_64__)
+	*lo = -(intptr_t)size;
+	*hi = 0;
+	return 0;
+#elif defined(__aarch64__)
+	*lo = 2 * (intptr_t)sizeof(void *);
+	*hi = (intptr_t)size;
+	return 0;
+#else
+	return -1;
+#endif
 }

@@ -187,7 +187,7 @@ void *GC_is_visible(void *p)
 		sgc_critical_enter(c);
 	visible_query = a;
 	visible_found = 0;
-	sgc_roots_for_each(root_hit);
+	sgc_roots_for_each_now(root_hit);
 	int found = visible_found;
 	if (c)
 		sgc_critical_leave(c);

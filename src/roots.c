@@ -9,7 +9,9 @@
 #include <dlfcn.h>
 #include <link.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <gc/gc.h>
 #include "cache.h"
 #include "compat.h"
@@ -17,6 +19,7 @@
 #include "malloc.h"
 #include "os.h"
 #include "roots.h"
+#include "thread.h"
 
 struct range {
 	uintptr_t lo, hi;
@@ -35,6 +38,11 @@ static struct table added, excluded, internal;
 static GC_has_static_roots_func static_filter; /* roots lock */
 static uintptr_t self_at;    /* a word inside our own data */
 static uintptr_t runtime_at; /* inside the sanitizer runtime, or 0 */
+/* The loader's live r_debug (see "Static data" below), set at init. */
+static const struct r_debug *live_r_debug;
+/* The last listing ran out of memory: scan with dl_iterate_phdr during
+ * the stop instead (roots lock). */
+static int snap_failed;
 
 /* Make room for one more range; -1 when the system refuses. */
 static int reserve(struct table *t)
@@ -118,8 +126,31 @@ static void cut(struct table *t, uintptr_t lo, uintptr_t hi)
 	t->n = out;
 }
 
+/* dl_iterate_phdr callback: the executable's DT_DEBUG entry (the first
+ * object reported is the executable). */
+static int find_r_debug(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_DYNAMIC)
+			continue;
+		const ElfW(Dyn) *d = (const ElfW(Dyn) *)(info->dlpi_addr +
+							  ph->p_vaddr);
+		for (; d->d_tag != DT_NULL; d++)
+			if (d->d_tag == DT_DEBUG && d->d_un.d_ptr)
+				live_r_debug = (const struct r_debug *)
+						       d->d_un.d_ptr;
+	}
+	return 1;
+}
+
 void sgc_roots_init(void)
 {
+	dl_iterate_phdr(find_r_debug, NULL);
+	if (!live_r_debug)
+		live_r_debug = &_r_debug;
 	Dl_info info;
 	static int anchor;
 	self_at = (uintptr_t)&anchor;
@@ -228,10 +259,69 @@ static size_t scan_excluding(sgc_range_fn fn, uintptr_t lo, uintptr_t hi)
 	return bytes;
 }
 
-struct phdr_arg {
-	sgc_range_fn fn;
-	size_t bytes;
+/* ---- Static data of loaded objects ----
+ *
+ * dl_iterate_phdr takes the loader's lock, which a thread stopped inside
+ * dlopen or dlclose may hold: called with the world stopped it would wait
+ * for ever.  So the loaded objects' writable segments are listed before
+ * the stop (sgc_roots_stop_world), and checked once the world is stopped
+ * against the loader's own record, the r_debug structure debuggers read
+ * (found through the executable's DT_DEBUG entry: the _r_debug symbol may
+ * be a stale copy in the executable), read without a lock:
+ *  - r_state other than RT_CONSISTENT: a thread was stopped while the
+ *    loader maps or unmaps objects (glibc unmaps a closed object before
+ *    unlinking it), so the collector restarts the world, lets it finish,
+ *    lists again and stops again;
+ *  - an object on r_map missing from the snapshot (opened since): the
+ *    same;
+ *  - an object in the snapshot no longer on r_map (closed since, maybe
+ *    unmapped) is skipped.
+ * Objects are keyed by load address and dynamic section, which both lists
+ * carry.  The executable is never skipped (a static one has no r_map).
+ */
+
+struct loaded {
+	uintptr_t addr, ld;   /* dlpi_addr, and its PT_DYNAMIC address */
+	size_t seg, nseg;     /* its writable segments in snap.segs */
+	int present;          /* seen on r_map at the last check */
+	int main;             /* the executable */
 };
+
+/* A static TLS block: at tp + delta in the thread whose pointer is tp. */
+struct tls_block {
+	intptr_t delta;
+	size_t size;
+};
+
+static struct {
+	struct loaded *obj;
+	size_t nobj, capobj;
+	struct range *segs;
+	size_t nseg, capseg;
+	struct tls_block *tls;
+	size_t ntls, captls;
+	uintptr_t tp;           /* the listing thread's thread pointer */
+	intptr_t tls_lo, tls_hi; /* static TLS offsets (os.h); lo == hi: none */
+} snap; /* roots lock */
+
+/* Grow *p (n used of *cap elements of size sz) for one more; -1 when the
+ * system refuses. */
+static int grow(void **p, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return 0;
+	size_t cap2 = *cap ? *cap * 2 : 64;
+	void *q = sgc_os_alloc(cap2 * sz);
+	if (!q)
+		return -1;
+	if (*p) {
+		memcpy(q, *p, n * sz);
+		sgc_os_release(*p, *cap * sz);
+	}
+	*p = q;
+	*cap = cap2;
+	return 0;
+}
 
 /* Whether one of the object's loaded segments holds addr. */
 static int object_holds(const struct dl_phdr_info *info, uintptr_t addr)
@@ -245,18 +335,115 @@ static int object_holds(const struct dl_phdr_info *info, uintptr_t addr)
 	return 0;
 }
 
-static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
+/* The collector's own data holds no client pointers when it is a shared
+ * object of its own, nor does a sanitizer runtime's (see sgc_roots_init):
+ * skip them whole.  Never the executable (empty name), which they may be
+ * linked into. */
+static int skipped_object(const struct dl_phdr_info *info)
 {
-	struct phdr_arg *a = data;
+	return info->dlpi_name && info->dlpi_name[0] &&
+	       ((self_at && object_holds(info, self_at)) ||
+		(runtime_at && object_holds(info, runtime_at)));
+}
+
+/* dl_iterate_phdr callback of the snapshot.  Roots lock held. */
+static int snap_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	int *failed = data;
 	(void)size;
-	/* The collector's own data holds no client pointers when it is a
-	 * shared object of its own, nor does a sanitizer runtime's (see
-	 * sgc_roots_init): skip them whole.  Never the executable (empty
-	 * name), which they may be linked into. */
-	if (info->dlpi_name && info->dlpi_name[0] &&
-	    ((self_at && object_holds(info, self_at)) ||
-	     (runtime_at && object_holds(info, runtime_at))))
+	if (grow((void **)&snap.obj, snap.nobj, &snap.capobj,
+		 sizeof *snap.obj) != 0) {
+		*failed = 1;
+		return 1;
+	}
+	struct loaded *o = &snap.obj[snap.nobj];
+	memset(o, 0, sizeof *o);
+	o->addr = info->dlpi_addr;
+	o->main = snap.nobj == 0 && (!info->dlpi_name || !info->dlpi_name[0]);
+	o->seg = snap.nseg;
+	o->present = 1;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_DYNAMIC)
+			o->ld = info->dlpi_addr + ph->p_vaddr;
+	}
+	snap.nobj++;
+	if (skipped_object(info))
 		return 0;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_TLS || !ph->p_memsz || !info->dlpi_tls_data)
+			continue;
+		/* The listing thread's block: if it is in static TLS, every
+		 * thread has it at the same offset (dynamic TLS, of objects
+		 * opened later, is malloc'ed and not scanned). */
+		intptr_t delta = (intptr_t)((uintptr_t)info->dlpi_tls_data -
+					    snap.tp);
+		if (delta < snap.tls_lo ||
+		    delta + (intptr_t)ph->p_memsz > snap.tls_hi)
+			continue;
+		if (grow((void **)&snap.tls, snap.ntls, &snap.captls,
+			 sizeof *snap.tls) != 0) {
+			*failed = 1;
+			return 1;
+		}
+		snap.tls[snap.ntls].delta = delta;
+		snap.tls[snap.ntls].size = ph->p_memsz;
+		snap.ntls++;
+	}
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		if (grow((void **)&snap.segs, snap.nseg, &snap.capseg,
+			 sizeof *snap.segs) != 0) {
+			*failed = 1;
+			return 1;
+		}
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t hi = lo + ph->p_memsz;
+		lo = sgc_round_up(lo, sizeof(void *));
+		/* The client's filter; called with the roots lock held: it
+		 * must not call into the collector. */
+		if (static_filter &&
+		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
+				   (void *)lo, hi > lo ? hi - lo : 0))
+			continue;
+		snap.segs[snap.nseg].lo = lo;
+		snap.segs[snap.nseg].hi = hi;
+		snap.nseg++;
+		o->nseg++;
+	}
+	return 0;
+}
+
+/* List the loaded objects' writable segments.  World running. */
+static void refresh(void)
+{
+	int failed = 0;
+	pthread_mutex_lock(&lock);
+	snap.nobj = snap.nseg = snap.ntls = 0;
+	snap.tp = sgc_os_thread_pointer();
+	if (sgc_os_static_tls(&snap.tls_lo, &snap.tls_hi) != 0)
+		snap.tls_lo = snap.tls_hi = 0;
+	if (!sgc_compat_no_dls())
+		dl_iterate_phdr(snap_cb, &failed);
+	snap_failed = failed;
+	pthread_mutex_unlock(&lock);
+}
+
+/* Without memory for the list: scan the loaded objects' writable
+ * segments as dl_iterate_phdr reports them, with the world stopped (the
+ * old way, which waits for the loader's lock: out of memory only). */
+struct direct_arg {
+	sgc_range_fn fn;
+	size_t bytes;
+};
+
+static int direct_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct direct_arg *a = data;
+	(void)size;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
@@ -264,8 +451,6 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
 		uintptr_t hi = lo + ph->p_memsz;
 		lo = sgc_round_up(lo, sizeof(void *));
-		/* The client's filter; called with the roots lock held and
-		 * the world stopped: it must not call into the collector. */
 		if (static_filter &&
 		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
 				   (void *)lo, hi > lo ? hi - lo : 0))
@@ -275,16 +460,119 @@ static int phdr_cb(struct dl_phdr_info *info, size_t size, void *data)
 	return 0;
 }
 
+/* World stopped: mark which snapshot objects are still loaded; 0 when the
+ * loader has an object the snapshot lacks. */
+static int snapshot_current(void)
+{
+	int ok = 1;
+	pthread_mutex_lock(&lock);
+	const struct r_debug *rd = live_r_debug;
+	if (snap_failed || sgc_compat_no_dls() || !rd || !rd->r_map) {
+		pthread_mutex_unlock(&lock);
+		return 1;
+	}
+	if (*(const volatile int *)&rd->r_state != RT_CONSISTENT) {
+		pthread_mutex_unlock(&lock);
+		return 0;
+	}
+	for (size_t i = 0; i < snap.nobj; i++)
+		snap.obj[i].present = snap.obj[i].main;
+	for (const struct link_map *l = rd->r_map; l; l = l->l_next) {
+		size_t i;
+		for (i = 0; i < snap.nobj; i++) {
+			struct loaded *o = &snap.obj[i];
+			if (o->addr == (uintptr_t)l->l_addr &&
+			    o->ld == (uintptr_t)l->l_ld) {
+				o->present = 1;
+				break;
+			}
+		}
+		if (i == snap.nobj)
+			ok = 0;
+	}
+	pthread_mutex_unlock(&lock);
+	return ok;
+}
+
+void sgc_roots_stop_world(void)
+{
+	for (unsigned tries = 0;; tries++) {
+		refresh();
+		sgc_stop_world();
+		if (snapshot_current())
+			return;
+		/* A thread is inside the loader: let it run on.  Each try
+		 * leaves it longer (a thread opening and closing objects in
+		 * a loop is inside most of the time). */
+		sgc_start_world();
+		if (tries < SGC_ROOTS_STOP_SPINS) {
+			sched_yield();
+		} else {
+			unsigned us = tries < 1000 ? tries * 10 : 10000;
+			struct timespec ts = { 0, (long)us * 1000 };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
+/* Scanning each thread's static TLS: the range function and the bytes
+ * covered, for the callback below.  Roots lock held. */
+static sgc_range_fn tls_fn;
+static size_t tls_bytes;
+
+static void scan_thread_tls(uintptr_t tp)
+{
+	for (size_t i = 0; i < snap.ntls; i++) {
+		uintptr_t lo = tp + (uintptr_t)snap.tls[i].delta;
+		lo = sgc_round_up(lo, sizeof(void *));
+		tls_bytes += scan_excluding(tls_fn, lo,
+					    tp + (uintptr_t)snap.tls[i].delta +
+						    snap.tls[i].size);
+	}
+}
+
+/* Static data, added roots, and with the world stopped (tls set) the
+ * static TLS blocks of every registered thread. */
+static size_t for_each(sgc_range_fn fn, int tls)
+{
+	size_t bytes = 0;
+	pthread_mutex_lock(&lock);
+	if (snap_failed && !sgc_compat_no_dls()) {
+		struct direct_arg a = { fn, 0 };
+		dl_iterate_phdr(direct_cb, &a);
+		bytes += a.bytes;
+	}
+	for (size_t i = 0; !snap_failed && i < snap.nobj; i++) {
+		const struct loaded *o = &snap.obj[i];
+		if (!o->present)
+			continue;
+		for (size_t j = o->seg; j < o->seg + o->nseg; j++)
+			bytes += scan_excluding(fn, snap.segs[j].lo,
+						snap.segs[j].hi);
+	}
+	for (size_t i = 0; i < added.n; i++)
+		bytes += scan_excluding(fn, added.r[i].lo, added.r[i].hi);
+	if (tls && snap.ntls) {
+		tls_fn = fn;
+		tls_bytes = 0;
+		sgc_thread_for_each_tp(scan_thread_tls);
+		bytes += tls_bytes;
+	}
+	pthread_mutex_unlock(&lock);
+	return bytes;
+}
+
 size_t sgc_roots_for_each(sgc_range_fn fn)
 {
-	struct phdr_arg a = { fn, 0 };
-	pthread_mutex_lock(&lock);
-	if (!sgc_compat_no_dls())
-		dl_iterate_phdr(phdr_cb, &a);
-	for (size_t i = 0; i < added.n; i++)
-		a.bytes += scan_excluding(fn, added.r[i].lo, added.r[i].hi);
-	pthread_mutex_unlock(&lock);
-	return a.bytes;
+	return for_each(fn, 1);
+}
+
+/* World running: the loader's lock may be waited for; other threads'
+ * TLS is not looked at (they run). */
+size_t sgc_roots_for_each_now(sgc_range_fn fn)
+{
+	refresh();
+	return for_each(fn, 1);
 }
 
 void GC_add_roots(void *lo, void *hi)

@@ -356,6 +356,7 @@ struct sgc_thread *sgc_thread_register(uintptr_t bottom, int flags)
 	t->stack_bottom = bottom ? bottom : hi;
 	t->stack_lo = lo;
 	t->flags = flags;
+	t->tp = sgc_os_thread_pointer();
 	c->thread = t;
 	t->cache = c;
 	t->next = registry;
@@ -560,6 +561,26 @@ void sgc_thread_scan_stacks(sgc_range_fn fn)
 	if (!self) /* a collection from an unregistered thread */
 		sgc_fatal("collection from an unregistered thread");
 	exit_rec_scan(fn);
+}
+
+/* ---- Static TLS (roots.c) ---- */
+
+void sgc_thread_for_each_tp(void (*fn)(uintptr_t tp))
+{
+	for (struct sgc_thread *t = registry; t; t = t->next)
+		if (t->tp)
+			fn(t->tp);
+}
+
+size_t sgc_thread_count(void)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&registry_lock);
+	for (struct sgc_thread *t = registry; t; t = t->next)
+		if (!(t->flags & SGC_THREAD_INTERNAL))
+			n++;
+	pthread_mutex_unlock(&registry_lock);
+	return n;
 }
 
 void sgc_thread_fork_child(void)

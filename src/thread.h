@@ -89,6 +89,7 @@ struct sgc_thread {
 	sgc_atomic_word ack_epoch;     /* atomic: the last stop it answered */
 	int flags;
 	struct sgc_cache *cache;
+	uintptr_t tp;                  /* thread pointer: its static TLS */
 };
 
 SGC_HIDDEN extern pthread_mutex_t sgc_world_lock;
@@ -129,6 +130,13 @@ SGC_HIDDEN void sgc_thread_scan_stacks(sgc_range_fn fn);
 /* Threads created by GC_pthread_create that exited and were neither
  * joined nor detached: their exit values are roots until then. */
 SGC_HIDDEN size_t sgc_thread_exit_values(void);
+
+/* World stopped: call fn with the thread pointer of every registered
+ * thread (roots.c scans their static TLS blocks). */
+SGC_HIDDEN void sgc_thread_for_each_tp(void (*fn)(uintptr_t tp));
+
+/* Registered threads, the collector's own left out (for tests). */
+SGC_HIDDEN size_t sgc_thread_count(void);
 
 /* Fork support: in the child of a fork made with the world stopped, keep
  * only the calling thread and release the registry lock. */

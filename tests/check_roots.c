@@ -24,8 +24,13 @@ void *roottest_slot_address(void)
 
 #else /* the test program */
 
+#define GC_THREADS 1
+#define GC_NO_THREAD_REDIRECTS 1 /* plain dlopen: no GC_disable around it */
 #include <check.h>
 #include <dlfcn.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include "thread.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,7 +106,7 @@ static size_t ranges_in(const void *lo, const void *hi)
 	g_lo = (uintptr_t)lo;
 	g_hi = (uintptr_t)hi;
 	g_nranges = g_nbytes = 0;
-	(void)sgc_roots_for_each(count_range);
+	(void)sgc_roots_for_each_now(count_range);
 	return g_nranges;
 }
 
@@ -391,6 +396,161 @@ START_TEST(test_dlopen_exclude)
 }
 END_TEST
 
+/* The loader's lock: one thread opens and closes the shared object in a
+ * loop (so it is mapped and unmapped again and again, and is often
+ * stopped inside dlopen or dlclose holding the loader's lock) while two
+ * others allocate and collect.  Listing the loaded objects with the world
+ * stopped deadlocks here (the test then times out); scanning a list taken
+ * before a dlclose would fault on the unmapped segment. */
+#define LOADER_CYCLES 150
+
+static void *volatile g_loader_slot;
+static int loader_stop;            /* atomic */
+static unsigned long loader_loops; /* atomic */
+static char loader_path[4096];
+
+struct loader_worker {
+	int bad;            /* contents check failed */
+	void *volatile keep;
+};
+
+static void *dl_loop(void *arg)
+{
+	int *failed = arg;
+	while (!__atomic_load_n(&loader_stop, __ATOMIC_ACQUIRE)) {
+		void *h = dlopen(loader_path, RTLD_NOW | RTLD_LOCAL);
+		if (!h || !dlsym(h, "roottest_slot")) {
+			*failed = 1;
+			return NULL;
+		}
+		/* Something of ours in its data while it is open. */
+		*(void **)dlsym(h, "roottest_slot") = GC_malloc(64);
+		if (dlclose(h) != 0) {
+			*failed = 1;
+			return NULL;
+		}
+		__atomic_add_fetch(&loader_loops, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static void *alloc_collect(void *arg)
+{
+	struct loader_worker *w = arg;
+	for (unsigned c = 0; c < LOADER_CYCLES; c++) {
+		uintptr_t **a = GC_malloc(64 * sizeof *a);
+		if (!a) {
+			w->bad = 1;
+			return NULL;
+		}
+		for (uintptr_t i = 0; i < 64; i++) {
+			a[i] = GC_malloc_atomic(sizeof(uintptr_t));
+			*a[i] = i ^ c;
+		}
+		w->keep = a;
+		GC_gcollect();
+		for (uintptr_t i = 0; i < 64; i++)
+			if (*a[i] != (i ^ c))
+				w->bad = 1;
+	}
+	return NULL;
+}
+
+START_TEST(test_dlopen_loop_while_collecting)
+{
+	const char *dir = getenv("SGC_BUILDDIR");
+	if (!dir) {
+		fprintf(stderr, "check_roots: SGC_BUILDDIR unset, dlopen loop"
+				" test skipped\n");
+		return;
+	}
+	snprintf(loader_path, sizeof loader_path,
+		 "%s/tests/.libs/libroottest.so", dir);
+	uintptr_t h = new_obj(300, 12);
+	put(&g_loader_slot, h);
+	int dl_failed = 0;
+	struct loader_worker w[2];
+	memset(w, 0, sizeof w);
+	pthread_t dt, wt[2];
+	ck_assert_int_eq(GC_pthread_create(&dt, NULL, dl_loop, &dl_failed),
+			 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(GC_pthread_create(&wt[i], NULL,
+						   alloc_collect, &w[i]), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(GC_pthread_join(wt[i], NULL), 0);
+	__atomic_store_n(&loader_stop, 1, __ATOMIC_RELEASE);
+	ck_assert_int_eq(GC_pthread_join(dt, NULL), 0);
+	ck_assert_int_eq(dl_failed, 0);
+	ck_assert_int_eq(w[0].bad, 0);
+	ck_assert_int_eq(w[1].bad, 0);
+	ck_assert_uint_gt(__atomic_load_n(&loader_loops, __ATOMIC_RELAXED), 0);
+	collect();
+	ck_assert(live(h, 300, 12));
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+/* Objects reachable only from __thread variables, of the main thread and
+ * of another registered thread that is blocked meanwhile, survive. */
+static __thread void *tls_slot;
+static sem_t tls_ready, tls_go;
+static volatile uintptr_t tls_hidden; /* the other thread's object */
+static volatile int tls_bad;
+
+static SGC_NOINLINE void tls_fill(unsigned seed)
+{
+	unsigned char *p = GC_malloc(300);
+	if (!p) {
+		tls_bad = 1;
+		return;
+	}
+	for (size_t i = 0; i < 300; i++)
+		p[i] = (unsigned char)(seed * 31 + i * 7 + 1);
+	tls_slot = p;
+	tls_hidden = sgc_test_hide(p);
+}
+
+static void *tls_thread(void *arg)
+{
+	(void)arg;
+	tls_fill(14);
+	sgc_test_clear_stack();
+	sem_post(&tls_ready);
+	while (sem_wait(&tls_go) != 0)
+		;
+	/* Still there, contents intact (checked by the main thread too). */
+	if (sgc_test_hide(tls_slot) != tls_hidden)
+		tls_bad = 1;
+	return NULL;
+}
+
+START_TEST(test_thread_local_roots)
+{
+	ck_assert_int_eq(sem_init(&tls_ready, 0, 0), 0);
+	ck_assert_int_eq(sem_init(&tls_go, 0, 0), 0);
+	tls_fill(13); /* the main thread's */
+	uintptr_t mine = tls_hidden;
+	pthread_t t;
+	ck_assert_int_eq(GC_pthread_create(&t, NULL, tls_thread, NULL), 0);
+	while (sem_wait(&tls_ready) != 0)
+		;
+	uintptr_t theirs = tls_hidden;
+	for (int i = 0; i < 3; i++) {
+		collect();
+		/* garbage in between, so freed slots would be reused */
+		for (int j = 0; j < 2000; j++)
+			(void)GC_malloc(300);
+	}
+	ck_assert(live(mine, 300, 13));
+	ck_assert(live(theirs, 300, 14));
+	ck_assert_ptr_eq(tls_slot, sgc_test_reveal(mine));
+	sem_post(&tls_go);
+	ck_assert_int_eq(GC_pthread_join(t, NULL), 0);
+	ck_assert_int_eq(tls_bad, 0);
+}
+END_TEST
+
 /* GC_remove_roots cutting the middle out of a range needs one more table
  * entry; with no memory for it (the fault injector), the range stays a
  * root whole.  Before, the part after the cut was dropped and what only
@@ -443,6 +603,17 @@ Suite *make_roots_suite(void)
 	tcase_add_test(tc, test_exclude_added);
 	tcase_add_test(tc, test_dlopen_data_scanned);
 	tcase_add_test(tc, test_dlopen_exclude);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("tls");
+	roots_fixture(tc);
+	tcase_add_test(tc, test_thread_local_roots);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("loader");
+	roots_fixture(tc);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_dlopen_loop_while_collecting);
 	suite_add_tcase(s, tc);
 
 	/* No pad object here: the test needs the heap's first slot. */
