@@ -8,6 +8,7 @@
  * and neither the freed ones nor the one still referenced by kept.
  */
 #include <stdio.h>
+#include <string.h>
 #include <gc/leak_detector.h>
 
 static char *volatile kept;
@@ -40,5 +41,10 @@ int main(void)
 	CHECK_LEAKS();
 	CHECK_LEAKS();
 	printf("kept: %s\n", kept);
+	/* The referenced object was neither reported nor reclaimed. */
+	if (!kept || strcmp(kept, "still referenced") != 0) {
+		fprintf(stderr, "leak_program: the kept object changed\n");
+		return 1;
+	}
 	return 0;
 }
