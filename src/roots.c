@@ -346,6 +346,47 @@ static int skipped_object(const struct dl_phdr_info *info)
 		(runtime_at && object_holds(info, runtime_at)));
 }
 
+/* Call fn on each writable segment of a loaded object that the client's
+ * static-data filter accepts, word-aligned; stop at and return fn's first
+ * non-zero answer.  The filter is called with the roots lock held: it
+ * must not call into the collector. */
+static int for_each_segment(const struct dl_phdr_info *info,
+			    int (*fn)(uintptr_t lo, uintptr_t hi, void *arg),
+			    void *arg)
+{
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
+		uintptr_t hi = lo + ph->p_memsz;
+		lo = sgc_round_up(lo, sizeof(void *));
+		if (static_filter &&
+		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
+				   (void *)lo, hi > lo ? hi - lo : 0))
+			continue;
+		int r = fn(lo, hi, arg);
+		if (r != 0)
+			return r;
+	}
+	return 0;
+}
+
+/* for_each_segment callback of the snapshot: append the segment to
+ * snap.segs, counted in the loaded object arg; -1 without memory. */
+static int add_segment(uintptr_t lo, uintptr_t hi, void *arg)
+{
+	struct loaded *o = arg;
+	if (grow((void **)&snap.segs, snap.nseg, &snap.capseg,
+		 sizeof *snap.segs) != 0)
+		return -1;
+	snap.segs[snap.nseg].lo = lo;
+	snap.segs[snap.nseg].hi = hi;
+	snap.nseg++;
+	o->nseg++;
+	return 0;
+}
+
 /* dl_iterate_phdr callback of the snapshot.  Roots lock held. */
 static int snap_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
@@ -391,28 +432,9 @@ static int snap_cb(struct dl_phdr_info *info, size_t size, void *data)
 		snap.tls[snap.ntls].size = ph->p_memsz;
 		snap.ntls++;
 	}
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
-			continue;
-		if (grow((void **)&snap.segs, snap.nseg, &snap.capseg,
-			 sizeof *snap.segs) != 0) {
-			*failed = 1;
-			return 1;
-		}
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		uintptr_t hi = lo + ph->p_memsz;
-		lo = sgc_round_up(lo, sizeof(void *));
-		/* The client's filter; called with the roots lock held: it
-		 * must not call into the collector. */
-		if (static_filter &&
-		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
-				   (void *)lo, hi > lo ? hi - lo : 0))
-			continue;
-		snap.segs[snap.nseg].lo = lo;
-		snap.segs[snap.nseg].hi = hi;
-		snap.nseg++;
-		o->nseg++;
+	if (for_each_segment(info, add_segment, o) != 0) {
+		*failed = 1;
+		return 1;
 	}
 	return 0;
 }
@@ -432,6 +454,23 @@ static void refresh(void)
 	pthread_mutex_unlock(&lock);
 }
 
+void sgc_roots_test_drop_snapshot(void)
+{
+	pthread_mutex_lock(&lock);
+	if (snap.obj)
+		sgc_os_release(snap.obj, snap.capobj * sizeof *snap.obj);
+	if (snap.segs)
+		sgc_os_release(snap.segs, snap.capseg * sizeof *snap.segs);
+	if (snap.tls)
+		sgc_os_release(snap.tls, snap.captls * sizeof *snap.tls);
+	snap.obj = NULL;
+	snap.segs = NULL;
+	snap.tls = NULL;
+	snap.nobj = snap.capobj = snap.nseg = snap.capseg = 0;
+	snap.ntls = snap.captls = 0;
+	pthread_mutex_unlock(&lock);
+}
+
 /* Without memory for the list: scan the loaded objects' writable
  * segments as dl_iterate_phdr reports them, with the world stopped (the
  * old way, which waits for the loader's lock: out of memory only). */
@@ -440,23 +479,18 @@ struct direct_arg {
 	size_t bytes;
 };
 
+static int scan_segment(uintptr_t lo, uintptr_t hi, void *arg)
+{
+	struct direct_arg *a = arg;
+	a->bytes += scan_excluding(a->fn, lo, hi);
+	return 0;
+}
+
 static int direct_cb(struct dl_phdr_info *info, size_t size, void *data)
 {
-	struct direct_arg *a = data;
 	(void)size;
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_W))
-			continue;
-		uintptr_t lo = info->dlpi_addr + ph->p_vaddr;
-		uintptr_t hi = lo + ph->p_memsz;
-		lo = sgc_round_up(lo, sizeof(void *));
-		if (static_filter &&
-		    !static_filter(info->dlpi_name ? info->dlpi_name : "",
-				   (void *)lo, hi > lo ? hi - lo : 0))
-			continue;
-		a->bytes += scan_excluding(a->fn, lo, hi);
-	}
+	if (!skipped_object(info))
+		for_each_segment(info, scan_segment, data);
 	return 0;
 }
 

@@ -48,4 +48,8 @@ SGC_HIDDEN size_t sgc_roots_for_each(sgc_range_fn fn);
 /* The same with the world running: lists the loaded objects afresh. */
 SGC_HIDDEN size_t sgc_roots_for_each_now(sgc_range_fn fn);
 
+/* Tests: release the list of loaded objects, so that the next listing
+ * must ask the system for memory again. */
+SGC_HIDDEN void sgc_roots_test_drop_snapshot(void);
+
 #endif /* SGC_ROOTS_H */

@@ -287,6 +287,30 @@ START_TEST(test_static_data_scanned)
 }
 END_TEST
 
+/* Without memory for the list of loaded objects (the fault injector
+ * refuses every request during the collection), static data is scanned
+ * straight from the loader's report and still keeps what it points to;
+ * the collector's own data is still skipped. */
+START_TEST(test_static_data_without_snapshot)
+{
+	uintptr_t h = new_obj(200, 16);
+	put(&g_static_ptr, h);
+	collect();
+	sgc_roots_test_drop_snapshot();
+	sgc_os_fail_request(1, 1);
+	collect();
+	sgc_os_fail_request(0, 0);
+	ck_assert(live(h, 200, 16));
+	sgc_roots_test_drop_snapshot();
+	g_static_ptr = (void *)h; /* hidden now */
+	sgc_os_fail_request(1, 1);
+	collect();
+	sgc_os_fail_request(0, 0);
+	ck_assert(dead(h));
+	g_static_ptr = NULL;
+}
+END_TEST
+
 START_TEST(test_exclude)
 {
 	uintptr_t kept = new_obj(64, 7), lost = new_obj(64, 8);
@@ -599,6 +623,7 @@ Suite *make_roots_suite(void)
 	tc = tcase_create("static");
 	roots_fixture(tc);
 	tcase_add_test(tc, test_static_data_scanned);
+	tcase_add_test(tc, test_static_data_without_snapshot);
 	tcase_add_test(tc, test_exclude);
 	tcase_add_test(tc, test_exclude_added);
 	tcase_add_test(tc, test_dlopen_data_scanned);
