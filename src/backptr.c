@@ -9,16 +9,24 @@
  * is a shortest path from the first root that reaches it.  Roots are
  * tried in an order that favours the answers people look for: static
  * data and added roots first (with everything they reach), then
- * uncollectable objects, then thread stacks and registers last, since
- * the caller's own frame holds the object's address anyway.
+ * uncollectable objects, then thread stacks and registers, except that a
+ * stack word holding the object itself is the answer only when nothing
+ * below finds another, since the caller's own frame holds the object's
+ * address anyway.
  *
  * The search's memory comes from the system (sgc_os_alloc), sized by the
  * heap's managed range and touched only where objects are reached: it
  * must not allocate with the world stopped, and must not be scanned.
  *
- * Not seen: references from finalization (objects kept for a finalizer)
- * and roots pushed by client callbacks (GC_set_push_other_roots); an
- * object kept only by those has no chain (GC_UNREFERENCED).
+ * After those come the roots the client's push_other_roots callback
+ * pushes (it is called with GC_push_all and GC_mark_and_push redirected
+ * to the search, mark.h), then finalization: objects queued for their
+ * finalizer and finalizers' client data, then what each object with an
+ * ordered finalizer references (kept until that finalizer has run); an
+ * object reached only through finalization answers GC_FINALIZER_REFD, as
+ * in bdwgc.  Not seen: strong toggle-refs, and ranges a mark procedure
+ * pushes outside the heap (objects are scanned whole here, conservatively,
+ * not through their descriptors).
  *
  * Locks: the world lock, with the world stopped, for the search.
  */
@@ -28,10 +36,13 @@
 #include <stdlib.h>
 #include <gc/gc.h>
 #include <gc/gc_backptr.h>
+#include <gc/gc_mark.h>
 #include "debug.h"
+#include "finalize.h"
 #include "heap.h"
 #include "init.h"
 #include "malloc.h"
+#include "mark.h"
 #include "os.h"
 #include "roots.h"
 #include "span.h"
@@ -44,6 +55,12 @@ enum {
 	TAG_STATIC = 1,  /* static data or an added root */
 	TAG_STACK = 2,   /* a thread's stack or saved registers */
 	TAG_UNCOLL = 3,  /* an uncollectable object: a root itself */
+	TAG_CLIENT = 4,  /* pushed by the client's push_other_roots callback
+			  * (a range's word, or 0 for a single word) */
+	TAG_FIN = 5,     /* a word inside an object with a finalizer, not
+			  * reached otherwise: kept for its finalization */
+	TAG_FINQ = 6,    /* an object queued for finalization: itself */
+	TAG_FINCD = 7,   /* a finalizer's client data: itself */
 	TAG_MASK = 7
 };
 
@@ -58,6 +75,7 @@ static struct {
 	size_t map_bytes;
 	uintptr_t target_hidden; /* ~base: must not look like a reference */
 	int found;
+	uintptr_t stack_ref;  /* a stack word holding the target itself */
 	int tag;              /* of the roots being scanned */
 	int interior;
 } bs;
@@ -76,6 +94,14 @@ static void reach(uintptr_t addr, uintptr_t w, int tag)
 	uintptr_t *p = slot_of(o.base);
 	if (*p)
 		return;
+	if (tag == TAG_STACK && o.base == ~bs.target_hidden) {
+		/* The caller's frame holds the object's address anyway:
+		 * kept as the last answer, after the client's roots and
+		 * finalization. */
+		if (!bs.stack_ref)
+			bs.stack_ref = addr;
+		return;
+	}
 	*p = addr | (uintptr_t)tag;
 	if (o.base == ~bs.target_hidden)
 		bs.found = 1;
@@ -132,6 +158,57 @@ static void reach_uncollectable(void)
 	}
 }
 
+/* The client's push_other_roots callback, its pushes redirected here. */
+static void client_push(uintptr_t lo, uintptr_t hi)
+{
+	if (bs.found)
+		return;
+	if (hi == 0) /* GC_mark_and_push: one word, no address */
+		reach(0, lo, TAG_CLIENT);
+	else
+		scan(lo, hi, TAG_CLIENT);
+	drain();
+}
+
+static void reach_client_roots(void)
+{
+	GC_push_other_roots_proc fn = GC_get_push_other_roots();
+	if (!fn)
+		return;
+	sgc_push_redirect = client_push;
+	fn();
+	sgc_push_redirect = NULL;
+}
+
+/* The finalization roots, after every other root: an object queued for
+ * finalization and a finalizer's client data are kept themselves; what
+ * an object with an ordered finalizer references waits for it. */
+static void fin_root(uintptr_t obj, uintptr_t cd, int what)
+{
+	if (bs.found)
+		return;
+	if (cd) {
+		reach(cd & ~(uintptr_t)TAG_MASK, cd, TAG_FINCD);
+		drain();
+	}
+	if (what == SGC_FIN_QUEUED) {
+		reach(obj, obj, TAG_FINQ);
+		drain();
+	}
+}
+
+static void fin_contents(uintptr_t obj, uintptr_t cd, int what)
+{
+	(void)cd;
+	if (bs.found || what != SGC_FIN_ORDERED || *slot_of(obj))
+		return;
+	struct sgc_span *s = sgc_span_of_heap(obj);
+	if (!s || !s->scanned)
+		return;
+	scan(obj, obj + sgc_span_elem_bytes(s), TAG_FIN);
+	drain();
+}
+
 /* One link of a chain, copied while the world is stopped. */
 struct link {
 	uintptr_t ref;    /* the word's address */
@@ -163,6 +240,7 @@ static int search(uintptr_t base, struct link *chain)
 	}
 	bs.head = bs.tail = 0;
 	bs.found = 0;
+	bs.stack_ref = 0;
 	bs.interior = GC_all_interior_pointers != 0;
 	bs.target_hidden = ~base;
 	sgc_roots_stop_world();
@@ -174,6 +252,16 @@ static int search(uintptr_t base, struct link *chain)
 		bs.tag = TAG_STACK;
 		sgc_thread_scan_stacks(root_range);
 	}
+	if (!bs.found)
+		reach_client_roots();
+	if (!bs.found)
+		sgc_finalize_for_each(fin_root);
+	if (!bs.found)
+		sgc_finalize_for_each(fin_contents);
+	if (!bs.found && bs.stack_ref) {
+		*slot_of(~bs.target_hidden) = bs.stack_ref | TAG_STACK;
+		bs.found = 1;
+	}
 	if (bs.found) {
 		uintptr_t cur = ~bs.target_hidden;
 		while (n < MAX_CHAIN) {
@@ -181,9 +269,12 @@ static int search(uintptr_t base, struct link *chain)
 			struct link *l = &chain[n++];
 			l->ref = p & ~(uintptr_t)TAG_MASK;
 			l->tag = (int)(p & TAG_MASK);
+			struct sgc_obj o;
+			if (l->tag == TAG_FIN &&
+			    sgc_find_object(l->ref, 1, &o))
+				l->base = o.base;
 			if (l->tag != TAG_HEAP)
 				break;
-			struct sgc_obj o;
 			if (!sgc_find_object(l->ref, 1, &o))
 				break;
 			l->base = o.base;
@@ -241,6 +332,27 @@ static void describe_root(FILE *f, const struct link *l)
 		fprintf(f, "a thread's stack or registers, at %p",
 			(void *)l->ref);
 		break;
+	case TAG_CLIENT:
+		fprintf(f, "pushed by the client's push_other_roots callback");
+		if (l->ref)
+			fprintf(f, ", the word at %p", (void *)l->ref);
+		else
+			fprintf(f, " (GC_mark_and_push)");
+		break;
+	case TAG_FIN:
+		fprintf(f, "kept for finalization of ");
+		describe(f, l->base);
+		fprintf(f, " (the word at offset %ld; that object is"
+			" unreachable, its finalizer not run yet)",
+			(long)(l->ref - client_address(l->base)));
+		break;
+	case TAG_FINQ:
+		fprintf(f, "queued for finalization (its finalizer has not run"
+			" yet)");
+		break;
+	case TAG_FINCD:
+		fprintf(f, "the client data of a registered finalizer");
+		break;
 	default:
 		fprintf(f, "the uncollectable object ");
 		describe(f, l->ref);
@@ -275,6 +387,15 @@ GC_ref_kind GC_get_back_ptr_info(void *dest, void **base_p, size_t *offset_p)
 			*offset_p = chain[0].ref - holder;
 		return GC_REFD_FROM_HEAP;
 	}
+	if (chain[0].tag >= TAG_FIN) {
+		uintptr_t holder = chain[0].tag == TAG_FIN ?
+			client_address(chain[0].base) : 0;
+		if (base_p)
+			*base_p = (void *)holder;
+		if (offset_p)
+			*offset_p = holder ? chain[0].ref - holder : 0;
+		return GC_FINALIZER_REFD;
+	}
 	if (base_p)
 		*base_p = (void *)chain[0].ref;
 	if (offset_p)
@@ -296,13 +417,20 @@ void GC_print_backtrace(void *p)
 	fprintf(f, "Why is ");
 	describe(f, base);
 	fprintf(f, " alive?\n");
+	struct sgc_dbg_hdr *h = sgc_debug_header((void *)base);
+	if (h && h->state == SGC_DBG_LIVE) {
+		char text[1024];
+		sgc_debug_chain_text(h, text, sizeof text);
+		if (text[0])
+			fprintf(f, "%s\n", text + 1); /* after its newline */
+	}
 	if (n < 0) {
 		fprintf(f, "  (no memory for the search)\n");
 		return;
 	}
 	if (n == 0) {
-		fprintf(f, "  no reference found from the roots (kept for a"
-			" finalizer, by a client root callback, or garbage)\n");
+		fprintf(f, "  no reference found from the roots, the client's"
+			" root callback or finalization: garbage\n");
 		return;
 	}
 	for (int i = 0; i < n; i++) {

@@ -1,26 +1,43 @@
 /*
  * debug.c: debug allocation and leak mode (see debug.h).
  */
+#define _GNU_SOURCE
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <gc/gc.h>
+#if defined(__GLIBC__)
+# include <execinfo.h>
+# define SGC_HAVE_BACKTRACE 1
+#else
+# define SGC_HAVE_BACKTRACE 0
+#endif
+#include <gc/gc_mark.h>
 #include "collect.h"
 #include "debug.h"
 #include "heap.h"
 #include "init.h"
+#include "kinds.h"
 #include "malloc.h"
+#include "mark.h"
 #include "span.h"
 #include "thread.h"
 
 int GC_find_leak;
 const size_t GC_debug_header_size = sizeof(struct sgc_dbg_hdr);
 
-/* The debug kind for each built-in kind; -1 until first used.  Written
- * with the world lock held (release), read with acquire. */
-static int dbg_kind[SGC_NUM_BUILTIN_KINDS] = { -1, -1, -1, -1 };
+/* twin[k]: 1 + the debug kind wrapping kind k, NO_TWIN when k's objects
+ * cannot carry a header, 0 until first used.  base_of[d]: 1 + the kind
+ * that debug kind d wraps, 0 for other kinds.  Written with the world
+ * lock held (release), read with acquire. */
+#define NO_TWIN 0xff
+static uint8_t twin[SGC_MAX_KINDS];
+static uint8_t base_of[SGC_MAX_KINDS];
+static unsigned dbg_proc;            /* world lock: the mark procedure of
+				      * descriptor kinds' twins, 0: none */
 static sgc_atomic_word hooks_on;     /* atomic: collect hooks installed */
 static sgc_atomic_word world_stopped; /* atomic: between the hooks */
 static int leak_installed;           /* world lock */
@@ -31,92 +48,131 @@ static const char *const kind_names[SGC_NUM_BUILTIN_KINDS] = {
 	"pointer-free", "normal", "uncollectable", "atomic uncollectable"
 };
 
-/* The built-in kind whose debug twin is k, or -1. */
+static const char *kind_name(int b, char *buf, size_t len)
+{
+	if (b >= 0 && b < SGC_NUM_BUILTIN_KINDS)
+		return kind_names[b];
+	snprintf(buf, len, "client kind %d", b);
+	return buf;
+}
+
+int sgc_debug_kind_base(unsigned k)
+{
+	if (k >= SGC_MAX_KINDS)
+		return -1;
+	return (int)__atomic_load_n(&base_of[k], __ATOMIC_ACQUIRE) - 1;
+}
+
 static int debug_kind_base(unsigned k)
 {
-	for (int b = 0; b < SGC_NUM_BUILTIN_KINDS; b++)
-		if (__atomic_load_n(&dbg_kind[b], __ATOMIC_ACQUIRE) == (int)k)
-			return b;
-	return -1;
+	return sgc_debug_kind_base(k);
 }
 
 static int GC_CALLBACK leak_disclaim(void *obj);
 
-/* Create the debug twin of built-in kind b.  World lock held. */
+/* Marks the twin of a descriptor kind (env: the wrapped kind): the
+ * wrapped kind's descriptor, applied to the client's bytes after the
+ * header, so that a gcj object's vtable word or a client's bitmap is
+ * read where the client wrote it.  A freed or not yet set up object holds
+ * no references. */
+static SGC_NO_SANITIZE struct GC_ms_entry *
+debug_mark(GC_word *addr, struct GC_ms_entry *msp, struct GC_ms_entry *msl,
+	   GC_word env)
+{
+	const struct sgc_dbg_hdr *h = (const void *)addr;
+	uint32_t state = __atomic_load_n(&h->state, __ATOMIC_RELAXED);
+	if ((state != SGC_DBG_LIVE && state != SGC_DBG_SMASHED) ||
+	    env >= SGC_MAX_KINDS || msp + 1 >= msl)
+		return msp;
+	const struct sgc_kind *kd = &sgc_kinds[env];
+	uintptr_t d = kd->descr;
+	if (kd->relocate) {
+		struct sgc_span *s = sgc_span_of_heap((uintptr_t)addr);
+		d += sgc_span_elem_bytes(s) - sizeof *h;
+	}
+	if (!d)
+		return msp;
+	msp++;
+	msp->mse_start = (char *)addr + sizeof *h;
+	msp->mse_descr = d;
+	return msp;
+}
+
+/* Whether kind b's objects can carry a debug header: the built-in kinds,
+ * and client kinds whose objects the collector reads only through their
+ * descriptor (a disclaim procedure, a header of its own, or a descriptor
+ * relocated to the object's end would all look at the wrong bytes). */
+static int can_wrap(int b)
+{
+	const struct sgc_kind *kd = &sgc_kinds[b];
+	if (b < SGC_NUM_BUILTIN_KINDS)
+		return 1;
+	if (kd->disclaim || kd->mark_unconditionally || kd->header_word ||
+	    kd->uncollectable)
+		return 0;
+	return !kd->relocate || (kd->descr & GC_DS_TAGS) == GC_DS_LENGTH;
+}
+
+/* Create the debug twin of kind b; -1 when it has none.  World lock. */
 static int make_debug_kind_locked(int b)
 {
-	int k = dbg_kind[b];
-	if (k >= 0)
-		return k;
-	k = sgc_kind_new(sgc_kinds[b].scanned, 1);
-	if (k < 0)
-		sgc_fatal("GC_debug_malloc: no object kind left for debug"
-			  " objects");
-	sgc_kinds[k].uncollectable = sgc_kinds[b].uncollectable;
+	int t = twin[b];
+	if (t)
+		return t == NO_TWIN ? -1 : t - 1;
+	if (!can_wrap(b)) {
+		__atomic_store_n(&twin[b], NO_TWIN, __ATOMIC_RELEASE);
+		return -1;
+	}
+	const struct sgc_kind *kd = &sgc_kinds[b];
+	int k;
+	if (kd->scanned == SGC_SCAN_DESCR) {
+		if (!dbg_proc)
+			dbg_proc = sgc_kinds_new_proc("GC_debug_malloc",
+						      debug_mark);
+		k = (int)sgc_kinds_new("GC_debug_malloc",
+				       GC_MAKE_PROC(dbg_proc, (GC_word)b), 0,
+				       1);
+	} else {
+		k = sgc_kind_new(kd->scanned, 1);
+		if (k < 0)
+			sgc_fatal("GC_debug_malloc: no object kind left for"
+				  " debug objects");
+	}
+	sgc_kinds[k].uncollectable = kd->uncollectable;
 	sgc_kinds[k].header_word = (uint8_t)SGC_DBG_HDR_WORDS;
-	if (leak_installed && !sgc_kinds[k].uncollectable)
+	sgc_kinds[k].describe = kd->describe;
+	if (leak_installed && !sgc_kinds[k].uncollectable &&
+	    b < SGC_NUM_BUILTIN_KINDS)
 		__atomic_store_n(&sgc_kinds[k].disclaim, leak_disclaim,
 				 __ATOMIC_RELEASE);
-	install_hooks_locked();
-	__atomic_store_n(&dbg_kind[b], k, __ATOMIC_RELEASE);
+	__atomic_store_n(&base_of[k], (uint8_t)(b + 1), __ATOMIC_RELEASE);
+	__atomic_store_n(&twin[b], (uint8_t)(k + 1), __ATOMIC_RELEASE);
 	return k;
 }
 
+int sgc_debug_kind_locked(int k)
+{
+	return make_debug_kind_locked(k);
+}
+
+/* The debug kind of kind b, or -1 when b's objects get no header. */
 static int debug_kind(int b)
 {
-	int k = __atomic_load_n(&dbg_kind[b], __ATOMIC_ACQUIRE);
-	if (SGC_LIKELY(k >= 0))
-		return k;
+	int t = __atomic_load_n(&twin[b], __ATOMIC_ACQUIRE);
+	if (SGC_LIKELY(t && t != NO_TWIN && sgc_load_acquire(&hooks_on)))
+		return t - 1;
+	if (t == NO_TWIN)
+		return -1;
+	/* The first debug object: the checks at collection start now (a
+	 * twin made ahead, as the gcj one is, costs nothing until then). */
 	sgc_ensure_init();
 	sgc_world_lock_acquire();
-	k = make_debug_kind_locked(b);
+	int k = make_debug_kind_locked(b);
+	if (k >= 0)
+		install_hooks_locked();
 	sgc_world_lock_release();
 	return k;
 }
-
-/* ---- layout ---- */
-
-static size_t tail_len(size_t slot, size_t size)
-{
-	size_t n = slot - sizeof(struct sgc_dbg_hdr) - size;
-	return n < SGC_DBG_TAIL_MAX ? n : SGC_DBG_TAIL_MAX;
-}
-
-static unsigned char *client_of(const void *base)
-{
-	return (unsigned char *)base + sizeof(struct sgc_dbg_hdr);
-}
-
-/* Set up a fresh debug object at base (slot bytes). */
-static void *setup(void *base, size_t slot, size_t lb, const char *file,
-		   int line, uintptr_t ra)
-{
-	struct sgc_dbg_hdr *h = base;
-	h->file = file;
-	h->line = line;
-	h->size = lb;
-	h->ra = ra;
-	h->back = 0;
-	h->guard = SGC_DBG_GUARD ^ (uintptr_t)base;
-	memset(client_of(base) + lb, SGC_DBG_TAIL_BYTE, tail_len(slot, lb));
-	__atomic_store_n(&h->state, SGC_DBG_LIVE, __ATOMIC_RELEASE);
-	return client_of(base);
-}
-
-static void *debug_alloc(size_t lb, int b, const char *file, int line,
-			 uintptr_t ra)
-{
-	size_t extra = sizeof(struct sgc_dbg_hdr) + SGC_DBG_TAIL_MIN;
-	if (lb > SIZE_MAX / 2 - extra)
-		return sgc_oom(lb);
-	void *base = sgc_alloc(lb + extra, (unsigned)debug_kind(b));
-	if (!base)
-		return NULL;
-	return setup(base, GC_size(base), lb, file ? file : "(unknown)",
-		     line, ra);
-}
-
-/* ---- checking ---- */
 
 /* A bounded appender for reports. */
 struct out {
@@ -136,6 +192,178 @@ static SGC_PRINTF(2, 3) void put(struct out *o, const char *fmt, ...)
 		o->used += (size_t)n < o->len - o->used ? (size_t)n :
 							 o->len - o->used - 1;
 }
+
+/* ---- layout ---- */
+
+static size_t tail_len(size_t slot, size_t size)
+{
+	size_t n = slot - sizeof(struct sgc_dbg_hdr) - size;
+	return n < SGC_DBG_TAIL_MAX ? n : SGC_DBG_TAIL_MAX;
+}
+
+static unsigned char *client_of(const void *base)
+{
+	return (unsigned char *)base + sizeof(struct sgc_dbg_hdr);
+}
+
+/* Save the call chain of the allocation whose caller returns to ra into
+ * out (SGC_DBG_NFRAMES words, zeroed), starting at the frame of ra.
+ * backtrace() may load the unwinder on its first call, which may call
+ * malloc, which may be this very allocator (leak_detector.h,
+ * GC_debug_malloc_replacement): that inner allocation saves no chain. */
+static __thread int in_backtrace;
+static int save_chains = 1; /* SPANGC_CALL_CHAIN=0 turns them off */
+
+static SGC_NOINLINE void save_chain(uintptr_t *out, uintptr_t ra)
+{
+#if SGC_HAVE_BACKTRACE
+	void *buf[SGC_DBG_NFRAMES + 8];
+	if (!save_chains || in_backtrace) {
+		out[0] = ra;
+		return;
+	}
+	in_backtrace = 1;
+	int n = backtrace(buf, (int)(sizeof buf / sizeof buf[0]));
+	in_backtrace = 0;
+	int i = 0;
+	while (i < n && (uintptr_t)buf[i] != ra)
+		i++;
+	if (i == n) /* not found: skip this function and debug_alloc */
+		i = n < 2 ? n : 2;
+	for (int j = 0; j < SGC_DBG_NFRAMES && i < n; j++, i++)
+		out[j] = (uintptr_t)buf[i];
+#else
+	out[0] = ra;
+#endif
+}
+
+/* Set up a fresh debug object at base (slot bytes). */
+static void *setup(void *base, size_t slot, size_t lb, const char *file,
+		   int line, uintptr_t ra)
+{
+	struct sgc_dbg_hdr *h = base;
+	h->file = file;
+	h->line = line;
+	h->size = lb;
+	h->ra = ra;
+	memset(h->frames, 0, sizeof h->frames);
+	save_chain(h->frames, ra);
+	h->guard = SGC_DBG_GUARD ^ (uintptr_t)base;
+	memset(client_of(base) + lb, SGC_DBG_TAIL_BYTE, tail_len(slot, lb));
+	__atomic_store_n(&h->state, SGC_DBG_LIVE, __ATOMIC_RELEASE);
+	return client_of(base);
+}
+
+/* A debug object of kind b (any kind; one whose objects cannot carry a
+ * header gets a plain object). */
+static void *debug_alloc(size_t lb, int b, const char *file, int line,
+			 uintptr_t ra)
+{
+	size_t extra = sizeof(struct sgc_dbg_hdr) + SGC_DBG_TAIL_MIN;
+	if (lb > SIZE_MAX / 2 - extra)
+		return sgc_oom(lb);
+	int k = debug_kind(b);
+	if (k < 0)
+		return sgc_alloc(lb, (unsigned)b);
+	void *base = sgc_alloc(lb + extra, (unsigned)k);
+	if (!base)
+		return NULL;
+	return setup(base, GC_size(base), lb, file ? file : "(unknown)",
+		     line, ra);
+}
+
+void *sgc_debug_alloc_kind(size_t lb, int k, const char *file, int line,
+			   uintptr_t ra)
+{
+	return debug_alloc(lb, k, file, line, ra);
+}
+
+/* ---- call chains ---- */
+
+/* Chains are written into reports as tokens, "\001" and the frames in
+ * hex separated by commas, then "\002", and symbolised (expand) only when
+ * the report is sent: dladdr takes the dynamic loader's lock, which a
+ * stopped thread may hold. */
+static void chain_token(const struct sgc_dbg_hdr *h, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = 0;
+	if (!h->frames[0] || len < 4)
+		return;
+	buf[used++] = '\001';
+	for (int i = 0; i < SGC_DBG_NFRAMES && h->frames[i]; i++) {
+		int n = snprintf(buf + used, len - used, "%s%lx", i ? "," : "",
+				 (unsigned long)h->frames[i]);
+		if (n < 0 || (size_t)n >= len - used - 2)
+			break;
+		used += (size_t)n;
+	}
+	buf[used++] = '\002';
+	buf[used] = 0;
+}
+
+/* One frame, symbolised: "#i 0xpc in fn+0xoff (file)" or, for a symbol
+ * the dynamic table does not name, "#i 0xpc in file+0xoff". */
+static void frame_text(struct out *o, int i, uintptr_t pc)
+{
+	Dl_info info;
+	put(o, "\n        #%d %p", i, (void *)pc);
+	if (!dladdr((void *)pc, &info) || !info.dli_fname)
+		return;
+	const char *file = strrchr(info.dli_fname, '/');
+	file = file ? file + 1 : info.dli_fname;
+	if (info.dli_sname && info.dli_saddr)
+		put(o, " in %s+0x%lx (%s)", info.dli_sname,
+		    (unsigned long)(pc - (uintptr_t)info.dli_saddr), file);
+	else
+		put(o, " in %s+0x%lx", file,
+		    (unsigned long)(pc - (uintptr_t)info.dli_fbase));
+}
+
+static void chain_lines(struct out *o, const uintptr_t *frames, int n)
+{
+	put(o, "\n    call chain at allocation:");
+	for (int i = 0; i < n && frames[i]; i++)
+		frame_text(o, i, frames[i]);
+}
+
+void sgc_debug_chain_text(const struct sgc_dbg_hdr *h, char *buf,
+			  size_t len)
+{
+	struct out o = { buf, len, 0 };
+	buf[0] = 0;
+	if (h->frames[0])
+		chain_lines(&o, h->frames, SGC_DBG_NFRAMES);
+}
+
+/* Copy in to o with each chain token symbolised. */
+static void expand(struct out *o, const char *in)
+{
+	while (*in) {
+		const char *t = strchr(in, '\001');
+		if (!t) {
+			put(o, "%s", in);
+			return;
+		}
+		put(o, "%.*s", (int)(t - in), in);
+		uintptr_t frames[SGC_DBG_NFRAMES] = { 0 };
+		int n = 0;
+		const char *p = t + 1;
+		while (*p && *p != '\002') {
+			char *end;
+			unsigned long v = strtoul(p, &end, 16);
+			if (end == p)
+				break;
+			if (n < SGC_DBG_NFRAMES)
+				frames[n++] = (uintptr_t)v;
+			p = *end == ',' ? end + 1 : end;
+		}
+		chain_lines(o, frames, n);
+		in = *p == '\002' ? p + 1 : p;
+	}
+}
+
+/* ---- checking ---- */
 
 /* Describe the bytes of [p, p + n) that differ from want; offsets are
  * given from the client's first byte.  Returns how many differ. */
@@ -210,33 +438,46 @@ static size_t pending_used;
 static unsigned pending_lost;
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Send a report: chain tokens symbolised, '%' doubled (the message has
+ * no directive of its own, so any warn procedure prints it as is).  World
+ * running. */
+static void send(const char *raw)
+{
+	char text[4096];
+	char msg[8200];
+	struct out o = { text, sizeof text, 0 };
+	text[0] = 0;
+	expand(&o, raw);
+	size_t j = 0;
+	for (size_t i = 0; text[i] && j + 3 < sizeof msg; i++) {
+		if (text[i] == '%')
+			msg[j++] = '%';
+		msg[j++] = text[i];
+	}
+	msg[j++] = '\n';
+	msg[j] = 0;
+	sgc_warn(msg, 0);
+}
+
 /* Report through the warn procedure, or keep the report for later when
- * the world is stopped: the message has no directive of its own ('%' is
- * doubled), so any warn procedure prints it as is.  No allocation. */
+ * the world is stopped.  No allocation. */
 static SGC_PRINTF(1, 2) void report(const char *fmt, ...)
 {
-	char raw[2048], msg[4200];
+	char raw[4096];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(raw, sizeof raw, fmt, ap);
 	va_end(ap);
-	size_t j = 0;
-	for (size_t i = 0; raw[i] && j + 3 < sizeof msg; i++) {
-		if (raw[i] == '%')
-			msg[j++] = '%';
-		msg[j++] = raw[i];
-	}
-	msg[j++] = '\n';
-	msg[j] = 0;
 	if (!sgc_load_acquire(&world_stopped)) {
-		sgc_warn(msg, 0);
+		send(raw);
 		return;
 	}
+	size_t j = strlen(raw);
 	if (pending_used + j + 1 > sizeof pending) {
 		pending_lost++;
 		return;
 	}
-	memcpy(pending + pending_used, msg, j + 1);
+	memcpy(pending + pending_used, raw, j + 1);
 	pending_used += j + 1;
 }
 
@@ -258,12 +499,15 @@ static void report_smash(const char *call, void *base, size_t slot,
 	int header_ok = (state == SGC_DBG_LIVE || state == SGC_DBG_FREED) &&
 			h->size <= slot - sizeof *h - SGC_DBG_TAIL_MIN;
 	char where[600] = "(header overwritten: site unknown)";
-	if (header_ok)
+	char chain[200] = "";
+	if (header_ok) {
 		site(h, where, sizeof where);
+		chain_token(h, chain, sizeof chain);
+	}
 	report("GC Warning: %s: smashed %sobject %p (%lu bytes, allocated"
-	       " at %s):%s", call, state == SGC_DBG_FREED ? "freed " : "",
+	       " at %s):%s%s", call, state == SGC_DBG_FREED ? "freed " : "",
 	       (void *)client_of(base),
-	       header_ok ? (unsigned long)h->size : 0ul, where, detail);
+	       header_ok ? (unsigned long)h->size : 0ul, where, detail, chain);
 	if (!header_ok) {
 		__atomic_store_n(&h->state, SGC_DBG_SMASHED, __ATOMIC_RELEASE);
 		return;
@@ -361,15 +605,12 @@ void *GC_debug_malloc_stubborn(size_t lb, GC_EXTRA_PARAMS)
 
 void *GC_debug_generic_or_special_malloc(size_t lb, int knd, GC_EXTRA_PARAMS)
 {
-	if (knd >= 0 && knd < SGC_NUM_BUILTIN_KINDS)
-		return debug_alloc(lb, knd, s, i, RA);
 	if (knd < 0 || knd >= SGC_MAX_KINDS ||
-	    !__atomic_load_n(&sgc_kinds[knd].in_use, __ATOMIC_ACQUIRE))
+	    !__atomic_load_n(&sgc_kinds[knd].in_use, __ATOMIC_ACQUIRE) ||
+	    debug_kind_base((unsigned)knd) >= 0)
 		sgc_fatal("GC_debug_generic_or_special_malloc(%zu, %d): no"
 			  " such object kind", lb, knd);
-	/* A client kind's objects are laid out by its mark procedure or
-	 * descriptor: they get no debug header. */
-	return sgc_alloc(lb, (unsigned)knd);
+	return debug_alloc(lb, knd, s, i, RA);
 }
 
 char *GC_debug_strdup(const char *str, GC_EXTRA_PARAMS)
@@ -672,7 +913,7 @@ static void hook_done(void)
 {
 	pthread_mutex_lock(&pending_lock);
 	for (size_t k = 0; k < pending_used; k += strlen(pending + k) + 1)
-		sgc_warn(pending + k, 0);
+		send(pending + k);
 	if (pending_lost)
 		report("GC Warning: collection: %u more smashed objects not"
 		       " listed", pending_lost);
@@ -720,12 +961,16 @@ static int GC_CALLBACK leak_disclaim(void *obj)
 		return 0;
 	check_and_report("leak check", obj, slot);
 	char where[600] = "(header overwritten: site unknown)";
-	if (h->state == SGC_DBG_LIVE)
+	char chain[200] = "";
+	if (h->state == SGC_DBG_LIVE) {
 		site(h, where, sizeof where);
+		chain_token(h, chain, sizeof chain);
+	}
+	char kb[32];
 	report("GC Warning: leaked object at %p (%lu bytes, %s, allocated at"
-	       " %s)", (void *)client_of(obj),
+	       " %s)%s", (void *)client_of(obj),
 	       h->state == SGC_DBG_LIVE ? (unsigned long)h->size : 0ul,
-	       kind_names[b], where);
+	       kind_name(b, kb, sizeof kb), where, chain);
 	return 0;
 }
 
@@ -745,7 +990,8 @@ static void leak_install_locked(void)
 	leak_installed = 1;
 	atexit(leak_at_exit);
 	int ks[] = { SGC_KIND_NORMAL, SGC_KIND_PTRFREE,
-		     dbg_kind[SGC_KIND_NORMAL], dbg_kind[SGC_KIND_PTRFREE] };
+		     (int)twin[SGC_KIND_NORMAL] - 1,
+		     (int)twin[SGC_KIND_PTRFREE] - 1 };
 	for (unsigned j = 0; j < sizeof ks / sizeof ks[0]; j++)
 		if (ks[j] >= 0)
 			__atomic_store_n(&sgc_kinds[ks[j]].disclaim,
@@ -755,6 +1001,9 @@ static void leak_install_locked(void)
 
 void sgc_debug_init(void)
 {
+	const char *c = getenv("SPANGC_CALL_CHAIN");
+	if (c && *c == '0')
+		save_chains = 0;
 	const char *v = getenv("GC_FIND_LEAK");
 	if (v && *v != '0')
 		GC_find_leak = 1;

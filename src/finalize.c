@@ -470,6 +470,31 @@ void sgc_finalize_mark_roots(void)
 			sgc_mark_word(toggles[i].obj);
 }
 
+static void (*visit_fn)(uintptr_t, uintptr_t, int); /* world lock */
+
+static void visit_span(struct sgc_span *s)
+{
+	struct specials *sp = s->specials;
+	for (uint32_t i = 0; i < sp->n; i++) {
+		const struct fin *f = &sp->f[i];
+		visit_fn(fin_base(s, f), (uintptr_t)f->cd,
+			 f->mode == FIN_NO_ORDER ? SGC_FIN_NO_ORDER :
+						   SGC_FIN_ORDERED);
+	}
+}
+
+void sgc_finalize_for_each(void (*fn)(uintptr_t obj, uintptr_t cd, int what))
+{
+	for (size_t i = 0; i < qlen; i++) {
+		const struct queued *q = &queue[(qhead + i) % qcap];
+		fn(q->obj, (uintptr_t)q->cd, SGC_FIN_QUEUED);
+	}
+	visit_fn = fn;
+	if (nfin)
+		for_each_special_span(visit_span);
+	visit_fn = NULL;
+}
+
 /* Step 2: mark from each unmarked finalizable object. */
 static void mark_from_span(struct sgc_span *s)
 {

@@ -80,6 +80,19 @@ SGC_HIDDEN extern sgc_atomic_word sgc_finalize_queued;
 SGC_HIDDEN void sgc_finalize_forget(uintptr_t p);
 
 
+/* What keeps an object for finalization (sgc_finalize_for_each). */
+enum {
+	SGC_FIN_ORDERED = 0,  /* registered; its referents wait for it */
+	SGC_FIN_NO_ORDER = 1, /* registered with no ordering */
+	SGC_FIN_QUEUED = 2    /* queued: its finalizer has not run yet */
+};
+
+/* Call fn for each object with a finalizer (registered or queued) with
+ * the finalizer's client data: the back-pointer search's view of the
+ * finalization roots.  World lock held, world stopped. */
+SGC_HIDDEN void sgc_finalize_for_each(void (*fn)(uintptr_t obj, uintptr_t cd,
+						 int what));
+
 /* Figures for tests and stats. */
 SGC_HIDDEN size_t sgc_finalize_count(void);       /* registered */
 SGC_HIDDEN size_t sgc_finalize_link_count(int long_links);

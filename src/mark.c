@@ -61,12 +61,6 @@ struct entry {
 	uintptr_t start, len;
 };
 
-/* bdwgc's mark-stack entry, as mark procedures see it (opaque to them). */
-struct GC_ms_entry {
-	void *mse_start;
-	GC_word mse_descr;
-};
-
 
 /* A segment is 16 KiB: four OS pages, no tail wasted. */
 #define SEGMENT_BYTES ((size_t)16 << 10)
@@ -106,6 +100,7 @@ static unsigned last_markers;        /* markers of the last phase */
 /* The marker the calling thread runs as: set while a marker thread
  * marks, for GC_mark_and_push and the push calls. */
 static __thread struct marker *self_marker;
+__thread void (*sgc_push_redirect)(uintptr_t lo, uintptr_t hi);
 
 static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct segment *pool;         /* pool lock */
@@ -998,6 +993,10 @@ struct GC_ms_entry *GC_mark_and_push(void *obj, struct GC_ms_entry *msp,
 {
 	(void)msl;
 	(void)src;
+	if (!self_marker && sgc_push_redirect) {
+		sgc_push_redirect((uintptr_t)obj, 0);
+		return msp;
+	}
 	struct marker *m = marker_for("GC_mark_and_push", obj);
 	uintptr_t w = (uintptr_t)obj;
 	if (w - heap_lo < heap_hi - heap_lo)
@@ -1007,6 +1006,10 @@ struct GC_ms_entry *GC_mark_and_push(void *obj, struct GC_ms_entry *msp,
 
 void GC_push_all(void *bottom, void *top)
 {
+	if (!self_marker && sgc_push_redirect) {
+		sgc_push_redirect((uintptr_t)bottom, (uintptr_t)top);
+		return;
+	}
 	struct marker *m = marker_for("GC_push_all", bottom);
 	uintptr_t lo = sgc_round_up((uintptr_t)bottom, sizeof(void *));
 	uintptr_t hi = (uintptr_t)top & ~(uintptr_t)(sizeof(void *) - 1);
@@ -1022,6 +1025,10 @@ void GC_push_conditional(void *bottom, void *top, int all)
 
 void GC_push_all_eager(void *bottom, void *top)
 {
+	if (!self_marker && sgc_push_redirect) {
+		sgc_push_redirect((uintptr_t)bottom, (uintptr_t)top);
+		return;
+	}
 	struct marker *m = marker_for("GC_push_all_eager", bottom);
 	if ((uintptr_t)top > (uintptr_t)bottom)
 		scan_range(m, (uintptr_t)bottom, (uintptr_t)top);

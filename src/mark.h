@@ -38,6 +38,21 @@
 #include <stdint.h>
 #include "span.h"
 
+/* bdwgc's mark-stack entry, as mark procedures see it (opaque to them):
+ * an address and a mark descriptor. */
+struct GC_ms_entry {
+	void *mse_start;
+	uintptr_t mse_descr;
+};
+
+/* Outside a mark phase, the push calls of gc_mark.h (GC_push_all and its
+ * variants, GC_mark_and_push) abort, unless the calling thread has set
+ * this: then each range they are given goes to it instead, and
+ * GC_mark_and_push's single word as (word, 0).  The back-pointer search uses it to run
+ * the client's root callback with the world stopped. */
+SGC_HIDDEN extern __thread void (*sgc_push_redirect)(uintptr_t lo,
+						     uintptr_t hi);
+
 struct sgc_mark_result {
 	size_t live_scanned;  /* bytes of marked objects of scanned kinds */
 	size_t live_ptrfree;  /* bytes of marked pointer-free objects */

@@ -6,6 +6,7 @@
 #include <gc/gc_typed.h>
 #include <gc/gc_gcj.h>
 #include <gc/gc_mark.h>
+#include "debug.h"
 #include "init.h"
 #include "kinds.h"
 #include "malloc.h"
@@ -246,7 +247,10 @@ void GC_init_gcj_malloc(int mp_index, void *mp)
 	unsigned k = sgc_kinds_new("GC_init_gcj_malloc", descr, ignore != NULL,
 				   1);
 	GC_gcj_kind = (int)k;
-	GC_gcj_debug_kind = (int)k;
+	/* bdwgc's debug gcj kind: here the gcj kind's debug twin, whose
+	 * objects are marked by the vtable after their debug header. */
+	int dk = sgc_debug_kind_locked((int)k);
+	GC_gcj_debug_kind = dk >= 0 ? dk : (int)k;
 	sgc_store_release(&gcj_ready, 1);
 	sgc_kinds_unlock(taken);
 }
@@ -273,9 +277,20 @@ void *GC_gcj_malloc_ignore_off_page(size_t lb, void *vtable)
 	return gcj_malloc("GC_gcj_malloc_ignore_off_page", lb, vtable);
 }
 
-void *GC_debug_gcj_malloc(size_t lb, void *vtable, const char *s, int i)
+void *GC_debug_gcj_malloc(size_t lb, void *vtable, GC_EXTRA_PARAMS)
 {
-	(void)s;
-	(void)i;
-	return gcj_malloc("GC_debug_gcj_malloc", lb, vtable);
+	if (!sgc_load_acquire(&gcj_ready))
+		sgc_fatal("GC_debug_gcj_malloc(%zu, %p): call"
+			  " GC_init_gcj_malloc first", lb, vtable);
+#ifdef GC_ADD_CALLER
+	uintptr_t caller = (uintptr_t)ra;
+#else
+	uintptr_t caller = (uintptr_t)__builtin_extract_return_addr(
+		__builtin_return_address(0));
+#endif
+	void **p = sgc_debug_alloc_kind(lb < sizeof(void *) ? sizeof(void *) :
+				       lb, GC_gcj_kind, s, i, caller);
+	if (p)
+		__atomic_store_n(p, vtable, __ATOMIC_RELEASE);
+	return p;
 }

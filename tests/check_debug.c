@@ -11,6 +11,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <gc/gc.h>
+#include <gc/gc_gcj.h>
+#include <gc/gc_mark.h>
 #include <spangc.h>
 #include "testutil.h"
 
@@ -139,6 +141,9 @@ START_TEST(test_smash_found_by_collection_once)
 	ck_assert_int_eq(occurrences(site_of(smash_line)), 1);
 	ck_assert_int_eq(occurrences("byte 33 (0 past the end), after the"
 				     " object: 0x61, was 0xfd"), 1);
+	/* found with the world stopped, symbolised once it ran again */
+	ck_assert_int_eq(occurrences("call chain at allocation:"), 1);
+	ck_assert_int_eq(occurrences("\001"), 0);
 	/* Reported once: repaired after the report. */
 	sgc_test_collect();
 	ck_assert_int_eq(occurrences("smashed object"), 1);
@@ -413,6 +418,7 @@ START_TEST(test_leak_reported_once)
 	ck_assert_int_eq(occurrences(site_of(freed_line)), 0);
 	ck_assert_int_eq(occurrences(site_of(live_line)), 0);
 	ck_assert_int_eq(occurrences("allocated without a site"), 1);
+	ck_assert_int_eq(occurrences("call chain at allocation:"), 1);
 	sgc_test_collect();
 	sgc_test_collect();
 	ck_assert_int_eq(occurrences("leaked object"), 2);
@@ -448,6 +454,148 @@ START_TEST(test_leak_env)
 }
 END_TEST
 
+
+/* ---- call chains ---- */
+
+static NOINLINE void *chain_inner(size_t n)
+{
+	void *p = GC_MALLOC(n);
+	__asm__ __volatile__("" ::: "memory");
+	return p;
+}
+
+START_TEST(test_call_chain_in_smash)
+{
+	char *p = chain_inner(20);
+	poke(p, 20, 'Z');
+	GC_FREE(p);
+	ck_assert_int_eq(occurrences("smashed object"), 1);
+	ck_assert_int_eq(occurrences("call chain at allocation:"), 1);
+	ck_assert_int_ge(occurrences("#0 0x"), 1);
+	ck_assert_int_ge(occurrences("#1 0x"), 1);
+	/* the frames are the caller's, symbolised into the test program */
+	ck_assert_int_ge(occurrences("check_debug"), 2);
+	ck_assert_int_eq(occurrences("\001"), 0);
+}
+END_TEST
+
+/* ---- client kinds and gcj ---- */
+
+static NOINLINE int hidden_live(uintptr_t h)
+{
+	void *p = sgc_test_reveal(h);
+	return GC_base(p) == p;
+}
+
+/* A fresh plain object; its address hidden in *hidden. */
+static NOINLINE void *plain_target(uintptr_t *hidden)
+{
+	void *t = GC_malloc(32);
+	ck_assert_ptr_nonnull(t);
+	*hidden = sgc_test_hide(t);
+	return t;
+}
+
+struct vtable {
+	void *clazz;
+	GC_word descr;
+};
+
+/* 4-word objects: word 0 the vtable, words 1 and 3 pointers, word 2 not */
+static struct vtable vt_precise = {
+	NULL, (GC_word)1 << 62 | (GC_word)1 << 60 | GC_DS_BITMAP
+};
+static uintptr_t *volatile typed_root;
+static int typed_line;
+
+static NOINLINE void build_typed(uintptr_t *o, uintptr_t *hd)
+{
+	for (int i = 1; i < 4; i++)
+		o[i] = (uintptr_t)plain_target(&hd[i - 1]);
+	typed_root = o;
+}
+
+/* Contents survive, the descriptor is read at the client's words, and a
+ * smash past the end is reported with the allocation site. */
+static void check_typed_debug(uintptr_t *o, int line, int first_word)
+{
+	uintptr_t hd[3];
+	ck_assert_ptr_eq(GC_base(o), (char *)o - GC_get_debug_header_size());
+	uintptr_t w0 = o[0];
+	build_typed(o, hd);
+	o = NULL;
+	for (int i = 0; i < 3; i++)
+		sgc_test_collect();
+	o = typed_root;
+	ck_assert_uint_eq(o[0], w0);
+	ck_assert(hidden_live(hd[0]));
+	ck_assert(first_word || !hidden_live(hd[1]));
+	ck_assert(hidden_live(hd[2]));
+	ck_assert_uint_eq(o[1], ~hd[0]);
+	ck_assert_uint_eq(o[3], ~hd[2]);
+	ck_assert_int_eq(warn_calls, 0);
+	poke(o, 4 * sizeof(void *), 'S');
+	sgc_test_collect();
+	ck_assert_int_eq(occurrences("GC Warning: collection: smashed object"),
+			 1);
+	ck_assert_int_eq(occurrences(site_of(line)), 1);
+	ck_assert_int_eq(occurrences("call chain at allocation:"), 1);
+	/* realloc keeps the kind and contents; free checks the guards */
+	uintptr_t *q = GC_REALLOC(o, 6 * sizeof(void *));
+	ck_assert_uint_eq(q[0], w0);
+	ck_assert_uint_eq(q[1], ~hd[0]);
+	ck_assert_int_eq(GC_get_kind_and_size(q, NULL),
+			 GC_get_kind_and_size(o, NULL));
+	typed_root = q;
+	poke(q, -2, 'T');
+	GC_FREE(q);
+	ck_assert_int_eq(occurrences("smashed object"), 2);
+	ck_assert_int_eq(occurrences("byte -2 (2 before the start)"), 1);
+	typed_root = NULL;
+	sgc_test_collect();
+}
+
+START_TEST(test_debug_gcj)
+{
+	GC_init_gcj_malloc(GC_GCJ_RESERVED_MARK_PROC_INDEX, NULL);
+	uintptr_t *o = GC_GCJ_MALLOC(4 * sizeof(void *), &vt_precise);
+	typed_line = __LINE__ - 1;
+	ck_assert_ptr_nonnull(o);
+	ck_assert_ptr_eq((void *)o[0], &vt_precise);
+	ck_assert_int_eq(GC_get_kind_and_size(o, NULL), GC_gcj_debug_kind);
+	ck_assert_int_ne(GC_gcj_debug_kind, GC_gcj_kind);
+	check_typed_debug(o, typed_line, 0);
+}
+END_TEST
+
+START_TEST(test_debug_client_kind)
+{
+	/* words 1 and 3 of each object hold pointers */
+	int k = (int)GC_new_kind(GC_new_free_list(),
+				 (GC_word)1 << 62 | (GC_word)1 << 60 |
+					 GC_DS_BITMAP,
+				 0, 1);
+	uintptr_t *o = GC_debug_generic_or_special_malloc(
+		4 * sizeof(void *), k, __FILE__, __LINE__);
+	typed_line = __LINE__ - 1;
+	ck_assert_ptr_nonnull(o);
+	o[0] = 12345;
+	check_typed_debug(o, typed_line, 0);
+}
+END_TEST
+
+/* A kind scanned whole: every word of the client's bytes counts. */
+START_TEST(test_debug_client_kind_whole)
+{
+	int k = (int)GC_new_kind(GC_new_free_list(), GC_DS_LENGTH, 1, 1);
+	uintptr_t *o = GC_debug_generic_or_special_malloc(
+		4 * sizeof(void *), k, __FILE__, __LINE__);
+	typed_line = __LINE__ - 1;
+	ck_assert_ptr_nonnull(o);
+	check_typed_debug(o, typed_line, 1);
+}
+END_TEST
+
 static Suite *debug_suite(void)
 {
 	Suite *s = suite_create("debug");
@@ -470,6 +618,10 @@ static Suite *debug_suite(void)
 	tcase_add_test(tc, test_debug_finalizer_sees_client_pointer);
 	tcase_add_test(tc, test_debug_and_plain_mix);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_call_chain_in_smash);
+	tcase_add_test(tc, test_debug_gcj);
+	tcase_add_test(tc, test_debug_client_kind);
+	tcase_add_test(tc, test_debug_client_kind_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("leak");

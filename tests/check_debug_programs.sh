@@ -3,7 +3,7 @@
 # <gc/leak_detector.h>) and tests/smash_program.c (GC_DEBUG), built by
 # make against spangc's headers and here against Debian's bdwgc headers,
 # running on spangc's libgc.so.1.  The reports must name each object's
-# file and line; each leak once, nothing live or freed.
+# file and line (and call chain); each leak once, nothing live or freed.
 builddir=${SGC_BUILDDIR:-.}
 srcdir=${SGC_SRCDIR:-.}
 cc=${CC:-cc}
@@ -39,6 +39,10 @@ check_smash() { # check_smash LOG
 	expect "$1" 1 "smash_program.c:$before_line)"
 	expect "$1" 1 "byte -1 (1 before the start), guard word: 0x00"
 	expect "$1" 1 "object freed twice (8 bytes, allocated at"
+	# the call chain of each smashed object, its first frame in main
+	expect "$1" 2 "call chain at allocation:"
+	n=$(grep -c -e "#0 0x[0-9a-f]* in .*smash_program" "$1")
+	[ "$n" = 2 ] || { echo "FAIL: $1: first frames not in the program"; cat "$1"; status=1; }
 	grep -q "^done" "$1" || { echo "FAIL: $1: did not finish"; status=1; }
 }
 

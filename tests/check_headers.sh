@@ -22,7 +22,7 @@ deb_lib=$(ls /usr/lib/*/libgc.so.1 2>/dev/null | head -n 1)
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 status=0
-pending=$(grep -v -E '^(#|$)' "$srcdir/tests/bdwgc_pending.txt")
+pending=$(grep -v -E '^(#|$)' "$srcdir/tests/bdwgc_pending.txt" || true)
 printf '%s\n' "$pending" | sort > "$tmp/pending"
 # Scratch names of Debian's gc_version.h (set and used inside it only).
 printf '%s\n' GC_TMP_VERSION_MAJOR GC_TMP_VERSION_MINOR GC_TMP_VERSION_MICRO |

@@ -93,16 +93,40 @@
 # endif
 #endif
 
-/* How the debug calls learn their caller (GC_EXTRAS in gc.h), exactly as
- * bdwgc decides it, since it changes their signatures: with glibc the
- * file and line only; elsewhere on Linux also the return address. */
+/* Call chains and how the debug calls learn their caller (GC_EXTRAS in
+ * gc.h), decided exactly as bdwgc decides them, since the latter changes
+ * the debug calls' signatures.  With glibc (backtrace() in execinfo.h)
+ * the collector saves a call chain in each debug object, so the calls
+ * take the file and line only; elsewhere on Linux they take the caller's
+ * return address too. */
 #if defined(__linux__) || defined(__GLIBC__)
 # include <features.h>
+# if (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 1 || __GLIBC__ > 2) \
+     && !defined(__ia64__) && !defined(GC_MISSING_EXECINFO_H) \
+     && !defined(GC_HAVE_BUILTIN_BACKTRACE)
+#   define GC_HAVE_BUILTIN_BACKTRACE
+# endif
+# if defined(__i386__) || defined(__amd64__) || defined(__x86_64__)
+#   define GC_CAN_SAVE_CALL_STACKS
+# endif
 #endif
-#if !defined(GC_ADD_CALLER) && defined(__linux__) && !defined(__GLIBC__)
+#if defined(GC_HAVE_BUILTIN_BACKTRACE) && !defined(GC_CAN_SAVE_CALL_STACKS)
+# define GC_CAN_SAVE_CALL_STACKS
+#endif
+#if defined(__sparc__) && !defined(GC_CAN_SAVE_CALL_STACKS)
+# define GC_CAN_SAVE_CALL_STACKS
+#endif
+#if !defined(GC_ADD_CALLER) && defined(__linux__) \
+    && !defined(GC_CAN_SAVE_CALL_STACKS)
 # define GC_ADD_CALLER
 # if defined(__GNUC__)
 #   define GC_RETURN_ADDR (GC_word)__builtin_return_address(0)
+#   if (defined(__i386__) || defined(__amd64__) || defined(__x86_64__)) \
+       && !defined(GC_NO_RETURN_ADDR_PARENT)
+#     define GC_HAVE_RETURN_ADDR_PARENT
+#     define GC_RETURN_ADDR_PARENT \
+        (GC_word)__builtin_extract_return_addr(__builtin_return_address(1))
+#   endif
 # else
 #   define GC_RETURN_ADDR 0
 # endif
