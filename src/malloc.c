@@ -73,6 +73,19 @@ struct sgc_cache *sgc_self_cache(const char *call)
 	return SGC_LIKELY(c != NULL) ? c : cache_slow(call);
 }
 
+/* The slow paths take locks: entered with the thread's own critical
+ * section the only one open (alloc_small's or alloc_large's) and outside
+ * a collection.  Otherwise a signal handler interrupted this thread in
+ * the collector and allocates (or a collector callback does): its locks
+ * are held below, so abort with a message rather than hang.  The fast
+ * path does not check: it takes no lock. */
+static SGC_ALWAYS_INLINE void check_reentry(const struct sgc_cache *c,
+					    const char *call)
+{
+	if (SGC_UNLIKELY(c->critical != 1 || sgc_collect_running_here()))
+		sgc_collect_reentered(call);
+}
+
 /* Collect outside the critical section (a collection stops the world). */
 static void collect_from(struct sgc_cache *c, enum sgc_collect_reason why)
 {
@@ -117,6 +130,7 @@ static int refill_after_collect(struct sgc_cache *c, unsigned spc)
 static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 					   size_t lb)
 {
+	check_reentry(c, "GC_malloc");
 	void *p = NULL;
 	struct sgc_span *s = c->alloc[spc];
 	uint32_t idx = sgc_span_next_free_index(s);
@@ -230,6 +244,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
 		return sgc_oom(lb);
 	sgc_critical_enter(c);
+	check_reentry(c, "GC_malloc");
 	struct sgc_span *s = large_span(c, npages, sgc_spanclass(kind, 0),
 					&needzero);
 	/* The object's address must be in a register or on the stack before
