@@ -59,8 +59,27 @@ static GC_stop_func current_stop(void)
 	return GC_get_stop_func();
 }
 
+/* Set while this thread runs a cycle, world lock held. */
+static __thread int collecting;
+
+int sgc_collect_running_here(void)
+{
+	return collecting;
+}
+
+void sgc_collect_reentered(const char *call)
+{
+	sgc_fatal("%s called from a signal handler (or a collector callback)"
+		  " that interrupted %s on this thread: it would wait for"
+		  " ever on locks this thread holds", call,
+		  collecting ? "the collector" : "an allocation");
+}
+
 int sgc_collect(enum sgc_collect_reason why)
 {
+	struct sgc_cache *self = sgc_tls_cache;
+	if (SGC_UNLIKELY(self && self->critical > 0))
+		sgc_collect_reentered("GC_gcollect");
 	if (GC_dont_gc || sgc_world_held())
 		return 0;
 	if (why != SGC_REASON_EXPLICIT && sgc_compat_auto_collect_off())
@@ -69,12 +88,14 @@ int sgc_collect(enum sgc_collect_reason why)
 	unsigned long seen = __atomic_load_n(&sgc_stats.cycles,
 					     __ATOMIC_RELAXED);
 	sgc_world_lock_acquire();
+	collecting = 1;
 	/* Another thread may have collected while this one waited for the
 	 * lock: then the trigger that sent this one here is spent. */
 	if (GC_dont_gc ||
 	    (why == SGC_REASON_ALLOC && !sgc_pacer_due()) ||
 	    ((why == SGC_REASON_OOM || why == SGC_REASON_FULL) &&
 	     __atomic_load_n(&sgc_stats.cycles, __ATOMIC_RELAXED) != seen)) {
+		collecting = 0;
 		sgc_world_lock_release();
 		return 0;
 	}
@@ -84,6 +105,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	 * objects unmarked.  Until a cycle completes, the heap grows. */
 	if (current_stop()()) {
 		sgc_compat_collection_abandoned();
+		collecting = 0;
 		sgc_world_lock_release();
 		return 0;
 	}
@@ -142,6 +164,7 @@ int sgc_collect(enum sgc_collect_reason why)
 	sgc_compat_cycle_done();
 	sgc_stats_event(GC_EVENT_END);
 	void (*done)(void) = sgc_collect_hooks.done;
+	collecting = 0;
 	sgc_world_lock_release();
 	if (done)
 		done();

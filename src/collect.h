@@ -30,6 +30,16 @@ enum sgc_collect_reason {
  * world lock (its trigger is then spent).  1 when a cycle ran. */
 SGC_HIDDEN int sgc_collect(enum sgc_collect_reason why);
 
+/* Whether the calling thread is running a collection (from taking the
+ * world lock for it to releasing it). */
+SGC_HIDDEN int sgc_collect_running_here(void);
+
+/* Abort, naming call: the calling thread entered the collector again
+ * while it was inside an allocation's locked part or a collection (from a
+ * signal handler, or a callback the collector made), and would wait for
+ * ever on the locks its own interrupted frames hold. */
+SGC_HIDDEN SGC_NORETURN void sgc_collect_reentered(const char *call);
+
 
 /* Hooks for the modules above the collector (debug.c), which the cycle
  * knows only as these pointers: stopped runs with the world just stopped,

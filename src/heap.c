@@ -27,10 +27,13 @@
 #include <string.h>
 #include <gc/gc_mark.h>
 #include "heap.h"
+#include "init.h"
 #include "os.h"
 #include "sweep.h"
 
 struct sgc_heap sgc_heap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+int sgc_heap_black_listing = 1;
 
 void *GC_least_plausible_heap_addr;
 void *GC_greatest_plausible_heap_addr;
@@ -173,6 +176,8 @@ static int needs_zero(uintptr_t addr, uintptr_t len)
 	return dirty;
 }
 
+static void warn_black(size_t npages);
+
 /* Point spans[] of each page of [addr, addr + npages) at s. */
 static void set_spans(uintptr_t addr, size_t npages, struct sgc_span *s)
 {
@@ -184,16 +189,65 @@ static void set_spans(uintptr_t addr, size_t npages, struct sgc_span *s)
 	}
 }
 
+/* How many of a new span's first pages must be off the black lists: all
+ * of them, for objects the collector scans (a word anywhere inside keeps
+ * them, and what they point to) and for large pointer-free ones; none for
+ * small pointer-free spans, where a false reference keeps one small
+ * object, and for uncollectable kinds, which nothing frees anyway (as
+ * bdwgc decides); the first alone with SGC_HEAP_FIRST_PAGE. */
+static size_t pages_to_check(size_t npages, unsigned spanclass, int flags)
+{
+	const struct sgc_kind *k = &sgc_kinds[sgc_spanclass_kind(spanclass)];
+	if (!sgc_heap_black_listing || k->uncollectable)
+		return 0;
+	if (k->scanned == SGC_SCAN_NONE && npages <= 2)
+		return 0;
+	return (flags & SGC_HEAP_FIRST_PAGE) ? 1 : npages;
+}
+
+static sgc_atomic_word black_fallbacks; /* atomic */
+
+size_t sgc_heap_black_fallbacks(void)
+{
+	return sgc_load_relaxed(&black_fallbacks);
+}
+
+/* A run of npages pages, off the black lists when check says so: from the
+ * pages there are, else (flags allowing) after one growth, else
+ * black-listed ones rather than growing again, which sets *black.  Heap
+ * lock held. */
+static uintptr_t alloc_pages(size_t npages, size_t check, int flags,
+			     int *black)
+{
+	struct sgc_pagealloc *pa = &sgc_heap.pages;
+	int grow = flags & SGC_HEAP_GROW;
+	*black = 0;
+	if (!check) {
+		uintptr_t addr = sgc_pagealloc_alloc(pa, npages);
+		if (!addr && grow && grow_locked(npages) == 0)
+			addr = sgc_pagealloc_alloc(pa, npages);
+		return addr;
+	}
+	uintptr_t addr = sgc_pagealloc_alloc_clean(pa, npages, check);
+	if (!addr && grow && grow_locked(npages) == 0)
+		addr = sgc_pagealloc_alloc_clean(pa, npages, check);
+	if (!addr && grow) {
+		addr = sgc_pagealloc_alloc(pa, npages);
+		*black = addr != 0;
+	}
+	return addr;
+}
+
 struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
-				     int may_grow, int *needzero)
+				     int flags, int *needzero)
 {
 	struct sgc_heap *h = &sgc_heap;
 	if (!sgc_sweep_done())
 		sgc_sweep_reclaim(npages);
+	size_t check = pages_to_check(npages, spanclass, flags);
+	int black;
 	pthread_mutex_lock(&h->lock);
-	uintptr_t addr = sgc_pagealloc_alloc(&h->pages, npages);
-	if (!addr && may_grow && grow_locked(npages) == 0)
-		addr = sgc_pagealloc_alloc(&h->pages, npages);
+	uintptr_t addr = alloc_pages(npages, check, flags, &black);
 	if (!addr) {
 		pthread_mutex_unlock(&h->lock);
 		return NULL;
@@ -221,7 +275,43 @@ struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
 	sgc_bitmap_clear(ha->page_marks, sgc_arena_page_index(addr));
 	sgc_bitmap_set(ha->page_in_use, sgc_arena_page_index(addr));
 	pthread_mutex_unlock(&h->lock);
+	if (black && sgc_spanclass_sizeclass(spanclass) == 0)
+		warn_black(npages);
 	return s;
+}
+
+/* bdwgc's warning for the same case, on the first time and every fifth
+ * after (its GC_large_alloc_warn_interval's default).  No lock held: the
+ * warn procedure is the client's. */
+static void warn_black(size_t npages)
+{
+	uintptr_t n = sgc_fetch_add(&black_fallbacks, 1);
+	if (n % 5 == 0)
+		sgc_warn("GC Warning: a large block (about %lu KiB) had to be"
+			 " placed on black-listed pages, which words in the"
+			 " roots point into: it may be kept alive by them"
+			 " (repeated allocation of very large blocks may leak"
+			 " memory)\n", (uintptr_t)(npages * SGC_PAGE_SIZE / 1024));
+}
+
+void sgc_heap_black_age(void)
+{
+	if (sgc_heap_black_listing)
+		sgc_pagealloc_black_age(&sgc_heap.pages);
+}
+
+void sgc_heap_black_list_word(uintptr_t w)
+{
+	struct sgc_heap *h = &sgc_heap;
+	if (!sgc_heap_black_listing)
+		return;
+	size_t page = (w - h->base) / SGC_PAGE_SIZE;
+	/* Pages past the managed range are free by definition; inside it,
+	 * a page whose bit is set belongs to a span (tail waste, a free slot:
+	 * not ours to list). */
+	if (page < h->pages.npages && sgc_pagealloc_in_use(&h->pages, page))
+		return;
+	sgc_pagealloc_black_add(&h->pages, page);
 }
 
 void sgc_heap_free_span(struct sgc_span *s)

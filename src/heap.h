@@ -51,14 +51,50 @@ SGC_HIDDEN extern struct sgc_heap sgc_heap;
 
 SGC_HIDDEN int sgc_heap_init(void);
 
+/* Flags of sgc_heap_alloc_span. */
+enum {
+	SGC_HEAP_GROW = 1,      /* the heap may grow */
+	SGC_HEAP_FIRST_PAGE = 2 /* only the first page must be off the black
+				 * lists (GC_malloc_ignore_off_page) */
+};
+
 /* A new in-use span of npages pages for spanclass, published and swept for
  * the current cycle; *needzero says whether its memory may be dirty.
- * Grows the heap when may_grow is set.  NULL when the pages cannot be had
- * (maximum heap size, system out of memory).  No lock held on entry,
- * except possibly the central's lock. */
+ * Grows the heap when flags has SGC_HEAP_GROW.  NULL when the pages cannot
+ * be had (maximum heap size, system out of memory), or when only
+ * black-listed pages are free and the heap may not grow (the caller
+ * collects and retries with SGC_HEAP_GROW; with it, black-listed pages are
+ * taken after one growth failed to give clean ones).  No lock held on
+ * entry, except possibly the central's lock. */
 SGC_HIDDEN struct sgc_span *sgc_heap_alloc_span(size_t npages,
 						unsigned spanclass,
-						int may_grow, int *needzero);
+						int flags, int *needzero);
+
+/* Black-listing (pagealloc.h): on unless SPANGC_NO_BLACKLIST=1.  Read by
+ * the marker and the allocator; set at start-up and by tests. */
+SGC_HIDDEN extern int sgc_heap_black_listing;
+
+/* Start of a mark, world stopped: age the black lists. */
+SGC_HIDDEN void sgc_heap_black_age(void);
+
+/* The end of the range root words black-list pages in: the reservation
+ * or SGC_BLACK_LIST_REACH past the base, whichever is further, inside the
+ * window.  World stopped. */
+static inline uintptr_t sgc_heap_black_reach(void)
+{
+	uintptr_t r = sgc_heap.base + SGC_BLACK_LIST_REACH;
+	if (r < sgc_heap.reserved_end)
+		r = sgc_heap.reserved_end;
+	return r < sgc_heap.window_end ? r : sgc_heap.window_end;
+}
+
+/* World stopped, from the root scan: w, a word of the roots below
+ * sgc_heap_black_reach() that finds no object, black-lists its page when
+ * that page is free. */
+SGC_HIDDEN void sgc_heap_black_list_word(uintptr_t w);
+
+/* Times a large object had to be put on black-listed pages. */
+SGC_HIDDEN size_t sgc_heap_black_fallbacks(void);
 
 /* Give an in-use span's pages back; the span must be claimed by the caller
  * and on no central list.  Takes the heap lock. */

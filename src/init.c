@@ -10,7 +10,8 @@
  * mark bits before anything sweeps them, and at the heap's pages).
  * SPANGC_CHECKMARK=1 checks every mark phase with an independent marker
  * (checkmark.h); SPANGC_VERIFY=1 runs the heap verifier at the end of
- * every cycle.  Both work in release builds.
+ * every cycle.  Both work in release builds.  SPANGC_NO_BLACKLIST=1
+ * turns black-listing off (heap.h), to measure what it saves.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -94,6 +95,9 @@ static void read_environment(void)
 	sgc_config.checkmark = v && v[0] && v[0] != '0';
 	v = getenv("SPANGC_VERIFY");
 	sgc_config.verify = v && v[0] && v[0] != '0';
+	v = getenv("SPANGC_NO_BLACKLIST");
+	if (v && v[0] && v[0] != '0')
+		sgc_heap_black_listing = 0;
 	const char *bg = getenv("SPANGC_BACKGROUND_SWEEP");
 	sgc_config.background = !bg || !bg[0] ? SGC_BACKGROUND_SCAVENGE :
 				bg[0] == '0' ? SGC_BACKGROUND_NONE :

@@ -146,8 +146,8 @@ void *GC_generic_malloc(size_t lb, int k)
 
 void *GC_generic_malloc_ignore_off_page(size_t lb, int k)
 {
-	return sgc_alloc(lb, check_kind("GC_generic_malloc_ignore_off_page",
-					 lb, k));
+	return sgc_alloc_ignore_off_page(
+		lb, check_kind("GC_generic_malloc_ignore_off_page", lb, k));
 }
 
 void *GC_generic_malloc_uncollectable(size_t lb, int k)

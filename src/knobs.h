@@ -72,6 +72,18 @@
  * takes them over (mark.c). */
 #define SGC_MARK_PROC_ENTRIES 512
 
+/* Free runs with a black-listed page inside that the page allocator
+ * passes over before it grows the heap or takes a black-listed run
+ * (pagealloc.h). */
+#define SGC_BLACK_SEARCH_RUNS 64
+
+/* Root words are checked against the black lists' pages up to this far
+ * from the heap's base, or the end of its reservation when that is
+ * further: far enough for the heap to grow into pages listed before it
+ * got there, near enough that the lists' bitmaps stay small (2 x 256 KiB)
+ * whatever random data the roots hold. */
+#define SGC_BLACK_LIST_REACH ((uintptr_t)16 << 30)
+
 /* Granularity of the heap's growth inside the reservation (1 MiB). */
 #define SGC_GROW_PAGES 128
 

@@ -73,6 +73,19 @@ struct sgc_cache *sgc_self_cache(const char *call)
 	return SGC_LIKELY(c != NULL) ? c : cache_slow(call);
 }
 
+/* The slow paths take locks: entered with the thread's own critical
+ * section the only one open (alloc_small's or alloc_large's) and outside
+ * a collection.  Otherwise a signal handler interrupted this thread in
+ * the collector and allocates (or a collector callback does): its locks
+ * are held below, so abort with a message rather than hang.  The fast
+ * path does not check: it takes no lock. */
+static SGC_ALWAYS_INLINE void check_reentry(const struct sgc_cache *c,
+					    const char *call)
+{
+	if (SGC_UNLIKELY(c->critical != 1 || sgc_collect_running_here()))
+		sgc_collect_reentered(call);
+}
+
 /* Collect outside the critical section (a collection stops the world). */
 static void collect_from(struct sgc_cache *c, enum sgc_collect_reason why)
 {
@@ -117,6 +130,7 @@ static int refill_after_collect(struct sgc_cache *c, unsigned spc)
 static SGC_NOINLINE void *alloc_small_slow(struct sgc_cache *c, unsigned spc,
 					   size_t lb)
 {
+	check_reentry(c, "GC_malloc");
 	void *p = NULL;
 	struct sgc_span *s = c->alloc[spc];
 	uint32_t idx = sgc_span_next_free_index(s);
@@ -172,27 +186,45 @@ static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
 	return alloc_small_slow(c, spc, lb);
 }
 
+/* Set by sgc_alloc_ignore_off_page for the allocation it makes; taken
+ * (and cleared) by large_span, so a nested allocation does not see it. */
+static __thread int ignore_off_page;
+
+void *sgc_alloc_ignore_off_page(size_t lb, unsigned kind)
+{
+	ignore_off_page = 1;
+	void *p = sgc_alloc(lb, kind);
+	ignore_off_page = 0;
+	return p;
+}
+
 /* A large object's span.  Critical section held. */
 static struct sgc_span *large_span(struct sgc_cache *c, size_t npages,
 				   unsigned spc, int *needzero)
 {
+	int first = ignore_off_page ? SGC_HEAP_FIRST_PAGE : 0;
+	ignore_off_page = 0;
 	if (sgc_pacer_due())
 		collect_from(c, SGC_REASON_ALLOC);
 	sgc_sweep_pay();
 	int expand = !GC_get_dont_expand();
-	int grow = expand && sgc_pacer_may_grow();
-	struct sgc_span *s = sgc_heap_alloc_span(npages, spc, grow, needzero);
+	int grow = expand && sgc_pacer_may_grow() ? SGC_HEAP_GROW : 0;
+	struct sgc_span *s = sgc_heap_alloc_span(npages, spc, grow | first,
+						 needzero);
 	if (!s && expand && !grow) { /* full, budget spent: as in the refill */
 		collect_from(c, SGC_REASON_FULL);
-		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+		s = sgc_heap_alloc_span(npages, spc, SGC_HEAP_GROW | first,
+					needzero);
 	}
 	if (!s) {
 		collect_from(c, SGC_REASON_OOM);
-		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+		s = sgc_heap_alloc_span(npages, spc, SGC_HEAP_GROW | first,
+					needzero);
 	}
 	for (unsigned i = 0; !s && i < sgc_compat_max_retries(); i++) {
 		collect_from(c, SGC_REASON_EXPLICIT); /* GC_max_retries */
-		s = sgc_heap_alloc_span(npages, spc, 1, needzero);
+		s = sgc_heap_alloc_span(npages, spc, SGC_HEAP_GROW | first,
+					needzero);
 	}
 	if (s) {
 		sgc_span_set_free_index(s, 1);
@@ -212,6 +244,7 @@ static SGC_NOINLINE void *alloc_large(struct sgc_cache *c, size_t req,
 	    (sgc_heap.max_bytes && req > sgc_heap.max_bytes))
 		return sgc_oom(lb);
 	sgc_critical_enter(c);
+	check_reentry(c, "GC_malloc");
 	struct sgc_span *s = large_span(c, npages, sgc_spanclass(kind, 0),
 					&needzero);
 	/* The object's address must be in a register or on the stack before
@@ -359,12 +392,12 @@ void *GC_malloc_atomic_uncollectable(size_t lb)
 
 void *GC_malloc_ignore_off_page(size_t lb)
 {
-	return sgc_alloc(lb, SGC_KIND_NORMAL);
+	return sgc_alloc_ignore_off_page(lb, SGC_KIND_NORMAL);
 }
 
 void *GC_malloc_atomic_ignore_off_page(size_t lb)
 {
-	return sgc_alloc(lb, SGC_KIND_PTRFREE);
+	return sgc_alloc_ignore_off_page(lb, SGC_KIND_PTRFREE);
 }
 
 void *GC_memalign(size_t align, size_t lb)

@@ -26,6 +26,11 @@
  * memory cannot be had. */
 SGC_HIDDEN void *sgc_alloc(size_t lb, unsigned kind);
 
+/* As sgc_alloc, for GC_malloc_ignore_off_page and its kin: the client
+ * keeps a pointer to the object's first page, so a large object needs
+ * only that page off the black lists (heap.h). */
+SGC_HIDDEN void *sgc_alloc_ignore_off_page(size_t lb, unsigned kind);
+
 /* Objects of raw bytes (the extra byte already counted) and kind, linked
  * through their first words, the last link NULL: as many as the free
  * slots of one span give, up to a page's worth; NULL (after the OOM

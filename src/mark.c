@@ -126,6 +126,7 @@ static unsigned helpers_done;        /* phase lock */
  * them. */
 static struct {
 	uintptr_t lo, hi;
+	uintptr_t black_hi; /* root words in [lo, black_hi) missing: listed */
 	int interior;
 } bounds;
 #define heap_lo bounds.lo
@@ -692,15 +693,36 @@ static void rescan_marked(struct marker *m)
 	}
 }
 
+/* Roots (static data, added roots, TLS, stacks): as scan_range, and a
+ * word into the reserved heap range that finds no object black-lists its
+ * page when that is free (heap.h).  Only the miss costs anything more. */
+static SGC_NO_SANITIZE void scan_root_range(struct marker *m, uintptr_t lo,
+					    uintptr_t hi)
+{
+	uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
+	uintptr_t reach = bounds.black_hi - heap_lo;
+	lo = sgc_round_up(lo, sizeof(void *));
+	for (uintptr_t p = lo; p + sizeof(void *) <= hi; p += sizeof(void *)) {
+		uintptr_t w = *(const uintptr_t *)p;
+		struct sgc_obj o;
+		if (w - lo_h >= reach)
+			continue;
+		if (w - lo_h < span && sgc_find_object(w, interior, &o))
+			mark_object(m, &o);
+		else
+			sgc_heap_black_list_word(w);
+	}
+}
+
 static void root_range(uintptr_t lo, uintptr_t hi)
 {
-	scan_range(&markers[0], lo, hi);
+	scan_root_range(&markers[0], lo, hi);
 }
 
 static void stack_range(uintptr_t lo, uintptr_t hi)
 {
 	markers[0].res.stack_bytes += hi - lo;
-	scan_range(&markers[0], lo, hi);
+	scan_root_range(&markers[0], lo, hi);
 }
 
 static void add_result(struct sgc_mark_result *to,
@@ -720,6 +742,10 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	interior = GC_all_interior_pointers != 0;
 	heap_lo = sgc_heap.base;
 	heap_hi = __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE);
+	/* Black-listing (heap.h): the lists age, and the roots may list
+	 * pages past the heap's end, which it may grow into. */
+	bounds.black_hi = sgc_heap_black_listing ? sgc_heap_black_reach() : heap_hi;
+	sgc_heap_black_age();
 	/* Forget the last cycle's page marks. */
 	for (uintptr_t a = heap_lo; a < heap_hi; a += SGC_ARENA_SIZE) {
 		struct sgc_heap_arena *ha = sgc_arena_of(a);

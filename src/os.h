@@ -83,6 +83,11 @@ SGC_HIDDEN uint64_t sgc_os_process_cputime(void);
  * Async-signal-safe. */
 SGC_HIDDEN long sgc_os_thread_id(void);
 
+/* Whether thread tid of this process blocks signal sig (its SigBlk in
+ * /proc): 1 or 0, -1 when that cannot be read.  Plain system calls only,
+ * no allocation: called with other threads stopped. */
+SGC_HIDDEN int sgc_os_thread_blocks_signal(long tid, int sig);
+
 /* The calling thread's thread pointer (the TCB address its static TLS is
  * laid out around).  Async-signal-safe. */
 SGC_HIDDEN uintptr_t sgc_os_thread_pointer(void);

@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -323,4 +324,25 @@ int sgc_os_static_tls(intptr_t *lo, intptr_t *hi)
 #else
 	return -1;
 #endif
+}
+
+int sgc_os_thread_blocks_signal(long tid, int sig)
+{
+	char path[64], buf[2048];
+	snprintf(path, sizeof path, "/proc/self/task/%ld/status", tid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < sizeof buf &&
+	       (r = read(fd, buf + n, sizeof buf - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd);
+	buf[n] = 0;
+	const char *line = strstr(buf, "\nSigBlk:");
+	if (!line || sig < 1 || sig > 64)
+		return -1;
+	unsigned long long mask = strtoull(line + 8, NULL, 16);
+	return (int)((mask >> (sig - 1)) & 1);
 }

@@ -22,7 +22,10 @@ int sgc_pagealloc_init(struct sgc_pagealloc *pa, uintptr_t base,
 	pa->bits = sgc_os_alloc(cap_pages / 8);
 	pa->scav = sgc_os_alloc(cap_pages / 8);
 	pa->sums = sgc_os_alloc(cap_pages / SGC_CHUNK_PAGES * sizeof *pa->sums);
-	if (!pa->bits || !pa->scav || !pa->sums)
+	pa->black_new = sgc_os_alloc(cap_pages / 8);
+	pa->black_old = sgc_os_alloc(cap_pages / 8);
+	if (!pa->bits || !pa->scav || !pa->sums || !pa->black_new ||
+	    !pa->black_old)
 		return -1;
 	return 0;
 }
@@ -156,14 +159,14 @@ static unsigned run_at(const uint64_t *w, unsigned i, int used)
 	return run;
 }
 
-/* First run of n free pages inside chunk c (n <= chunk size), or -1. */
-static long find_in_chunk(const struct sgc_pagealloc *pa, size_t c, size_t n)
+/* First run of n free pages in a chunk's words w (n <= chunk size), as a
+ * page index relative to the chunk, or -1. */
+static long find_in_chunk(const uint64_t *w, size_t n)
 {
-	const uint64_t *w = &pa->bits[c * SGC_CHUNK_WORDS];
 	if (n == 1) { /* most spans: the first clear bit */
 		for (unsigned k = 0; k < SGC_CHUNK_WORDS; k++)
 			if (~w[k])
-				return (long)(c * SGC_CHUNK_PAGES + k * 64 +
+				return (long)(k * 64 +
 					      (unsigned)__builtin_ctzll(~w[k]));
 		return -1;
 	}
@@ -171,52 +174,190 @@ static long find_in_chunk(const struct sgc_pagealloc *pa, size_t c, size_t n)
 	while (i < SGC_CHUNK_PAGES) {
 		unsigned run = run_at(w, i, 0);
 		if (run >= n)
-			return (long)(c * SGC_CHUNK_PAGES + i);
+			return (long)i;
 		i += run;
 		i += run_at(w, i, 1); /* the used pages that stopped it */
 	}
 	return -1;
 }
 
-uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa, size_t npages)
+/* The first run of npages free pages starting at or after page from, or
+ * -1.  Pages below from in its chunk count as used: that chunk's words
+ * are copied with them set and summarised afresh. */
+static long find_from(const struct sgc_pagealloc *pa, size_t from,
+		      size_t npages)
 {
-	if (npages == 0 || npages > pa->free_pages)
-		return 0;
 	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
 	size_t run = 0, run_start = 0;
-	long found = -1;
-	for (size_t c = pa->first_free; c < nchunks; c++) {
+	size_t c = from / SGC_CHUNK_PAGES;
+	if (c < pa->first_free) {
+		c = pa->first_free;
+		from = c * SGC_CHUNK_PAGES;
+	}
+	for (; c < nchunks; c++) {
+		const uint64_t *w = &pa->bits[c * SGC_CHUNK_WORDS];
 		struct sgc_chunk_sum s = pa->sums[c];
+		uint64_t masked[SGC_CHUNK_WORDS];
 		size_t cstart = c * SGC_CHUNK_PAGES;
+		if (from > cstart) {
+			size_t below = from - cstart;
+			for (unsigned k = 0; k < SGC_CHUNK_WORDS; k++) {
+				size_t lo = (size_t)k * 64;
+				uint64_t m = below >= lo + 64 ? ~(uint64_t)0 :
+					     below <= lo ? 0 :
+					     ((uint64_t)1 << (below - lo)) - 1;
+				masked[k] = w[k] | m;
+			}
+			w = masked;
+			s = sgc_pagealloc_summarize(w);
+		}
 		if (s.start == SGC_CHUNK_PAGES) { /* wholly free */
 			if (run == 0)
 				run_start = cstart;
 			run += SGC_CHUNK_PAGES;
-			if (run >= npages) {
-				found = (long)run_start;
-				break;
-			}
+			if (run >= npages)
+				return (long)run_start;
 			continue;
 		}
-		if (run + s.start >= npages) {
-			found = (long)(run ? run_start : cstart);
-			break;
-		}
+		if (run + s.start >= npages)
+			return (long)(run ? run_start : cstart);
 		if (s.max >= npages) {
-			found = find_in_chunk(pa, c, npages);
-			SGC_CHECK(found >= 0);
-			break;
+			long i = find_in_chunk(w, npages);
+			SGC_CHECK(i >= 0);
+			return (long)cstart + i;
 		}
 		run = s.end;
 		run_start = cstart + SGC_CHUNK_PAGES - s.end;
 	}
-	if (found < 0)
-		return 0;
-	set_range(pa, (size_t)found, npages, 1);
+	return -1;
+}
+
+/* Mark [found, found + npages) in use and advance first_free. */
+static uintptr_t take_run(struct sgc_pagealloc *pa, size_t found,
+			  size_t npages)
+{
+	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
+	set_range(pa, found, npages, 1);
 	add_free(pa, -npages);
 	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
 		pa->first_free++;
 	return pa->base + (uintptr_t)found * SGC_PAGE_SIZE;
+}
+
+uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa, size_t npages)
+{
+	if (npages == 0 || npages > pa->free_pages)
+		return 0;
+	long found = find_from(pa, pa->first_free * SGC_CHUNK_PAGES, npages);
+	if (found < 0)
+		return 0;
+	return take_run(pa, (size_t)found, npages);
+}
+
+/* Black lists (pagealloc.h). */
+
+void sgc_pagealloc_black_age(struct sgc_pagealloc *pa)
+{
+	uint64_t *t = pa->black_old;
+	memset(t, 0, pa->black_old_hi * sizeof *t);
+	pa->black_old = pa->black_new;
+	pa->black_old_hi = pa->black_new_hi;
+	pa->black_new = t;
+	pa->black_new_hi = 0;
+}
+
+/* Word k of the union of the two lists. */
+static uint64_t black_word(const struct sgc_pagealloc *pa, size_t k)
+{
+	uint64_t x = 0;
+	if (k < pa->black_new_hi)
+		x |= pa->black_new[k];
+	if (k < pa->black_old_hi)
+		x |= pa->black_old[k];
+	return x;
+}
+
+int sgc_pagealloc_is_black(const struct sgc_pagealloc *pa, size_t page)
+{
+	return (black_word(pa, page / 64) >> (page % 64)) & 1;
+}
+
+size_t sgc_pagealloc_black_count(const struct sgc_pagealloc *pa,
+				 size_t *free_out)
+{
+	size_t hi = pa->black_new_hi > pa->black_old_hi ? pa->black_new_hi :
+			pa->black_old_hi;
+	size_t n = 0, nfree = 0;
+	for (size_t k = 0; k < hi; k++) {
+		uint64_t b = black_word(pa, k);
+		n += (size_t)__builtin_popcountll(b);
+		if (k * 64 < pa->npages)
+			nfree += (size_t)__builtin_popcountll(b & ~pa->bits[k]);
+	}
+	if (free_out)
+		*free_out = nfree;
+	return n;
+}
+
+/* The first black-listed page of [i, i + n), or SIZE_MAX when none. */
+static size_t first_black(const struct sgc_pagealloc *pa, size_t i, size_t n)
+{
+	size_t end = i + n;
+	size_t hi = (pa->black_new_hi > pa->black_old_hi ? pa->black_new_hi :
+		     pa->black_old_hi) * 64;
+	if (end > hi)
+		end = hi;
+	while (i < end) {
+		uint64_t x = black_word(pa, i / 64) >> (i % 64);
+		if (x) {
+			size_t j = i + (size_t)__builtin_ctzll(x);
+			return j < end ? j : SIZE_MAX;
+		}
+		i += 64 - i % 64;
+	}
+	return SIZE_MAX;
+}
+
+/* The first page at or after from that is free and on neither list, or
+ * SIZE_MAX.  Word by word over both maps, chunks with no free page
+ * skipped by their summary: black pages cost nothing each. */
+static size_t first_clean(const struct sgc_pagealloc *pa, size_t from)
+{
+	size_t nwords = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / 64;
+	for (size_t k = from / 64; k < nwords; k++) {
+		if (k % SGC_CHUNK_WORDS == 0 &&
+		    pa->sums[k / SGC_CHUNK_WORDS].max == 0) {
+			k += SGC_CHUNK_WORDS - 1;
+			continue;
+		}
+		uint64_t x = ~(pa->bits[k] | black_word(pa, k));
+		if (k == from / 64)
+			x &= ~(uint64_t)0 << (from % 64);
+		if (x)
+			return k * 64 + (size_t)__builtin_ctzll(x);
+	}
+	return SIZE_MAX;
+}
+
+uintptr_t sgc_pagealloc_alloc_clean(struct sgc_pagealloc *pa, size_t npages,
+				    size_t check)
+{
+	if (npages == 0 || npages > pa->free_pages)
+		return 0;
+	size_t from = pa->first_free * SGC_CHUNK_PAGES;
+	for (unsigned tries = 0; tries < SGC_BLACK_SEARCH_RUNS; tries++) {
+		from = first_clean(pa, from);
+		if (from == SIZE_MAX)
+			return 0;
+		long found = find_from(pa, from, npages);
+		if (found < 0)
+			return 0;
+		size_t b = first_black(pa, (size_t)found, check);
+		if (b == SIZE_MAX)
+			return take_run(pa, (size_t)found, npages);
+		from = b + 1; /* no clean run can start at or below b */
+	}
+	return 0;
 }
 
 void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)

@@ -12,6 +12,16 @@
  * A second bitmap, scav, records free pages whose memory was returned to
  * the system (they read as zero again).
  *
+ * Two more, the black lists (bdwgc's), record free pages that words in
+ * the roots pointed into: black_new those of the current (or last) mark,
+ * black_old those of the mark before.  A page on either list is not handed
+ * out for objects the collector scans (sgc_pagealloc_alloc_clean), so a
+ * stray integer in static data or on a stack cannot keep a structure
+ * alive; a page leaves the lists once two marks in a row found no root
+ * word pointing at it.  Only the first black_*_hi words of each list may
+ * be nonzero.  Bits are set with the world stopped, by the marker
+ * scanning the roots, and read with the heap lock held.
+ *
  * Invariants: every chunk's summary equals the one computed from its
  * bits; pages in [npages, round_up(npages, 512)) have their bit set;
  * no chunk below first_free has a free page; free_pages counts the zero
@@ -50,6 +60,10 @@ struct sgc_pagealloc {
 	size_t first_free;    /* chunk index: none below has a free page */
 	sgc_atomic_word free_pages; /* atomic: zero bits below npages */
 	sgc_atomic_word scav_pages; /* atomic: bits set in scav */
+	uint64_t *black_new;  /* 1 = a root word pointed here, this mark */
+	uint64_t *black_old;  /* the same, the mark before */
+	size_t black_new_hi;  /* words of black_new that may be nonzero */
+	size_t black_old_hi;  /* words of black_old that may be nonzero */
 };
 
 SGC_HIDDEN int sgc_pagealloc_init(struct sgc_pagealloc *pa, uintptr_t base,
@@ -82,6 +96,33 @@ SGC_HIDDEN size_t sgc_pagealloc_scavenge(struct sgc_pagealloc *pa,
 /* Return every free page to the system; the number of pages returned. */
 SGC_HIDDEN size_t sgc_pagealloc_scavenge_all(struct sgc_pagealloc *pa);
 
+/* Black lists.  Start of a mark (world stopped): the new list becomes the
+ * old one, and the new one starts empty. */
+SGC_HIDDEN void sgc_pagealloc_black_age(struct sgc_pagealloc *pa);
+/* World stopped, one marker: put page (an index below cap_pages) on the
+ * new list. */
+static inline void sgc_pagealloc_black_add(struct sgc_pagealloc *pa,
+					   size_t page)
+{
+	size_t k = page / 64;
+	pa->black_new[k] |= (uint64_t)1 << (page % 64);
+	if (k >= pa->black_new_hi)
+		pa->black_new_hi = k + 1;
+}
+/* Whether page is on either list. */
+SGC_HIDDEN int sgc_pagealloc_is_black(const struct sgc_pagealloc *pa,
+				      size_t page);
+/* Pages on either list, and of those the ones that are free (tests). */
+SGC_HIDDEN size_t sgc_pagealloc_black_count(const struct sgc_pagealloc *pa,
+					    size_t *free_out);
+/* As sgc_pagealloc_alloc, but a run with a black-listed page among its
+ * first check pages (npages, or 1 for an object whose interior pointers
+ * past its first page are ignored) is passed over; 0 when the bounded
+ * search finds no clean run.  Black pages are skipped a word at a time;
+ * the bound, SGC_BLACK_SEARCH_RUNS, is on the free runs that start on a
+ * clean page but hold a black one further in. */
+SGC_HIDDEN uintptr_t sgc_pagealloc_alloc_clean(struct sgc_pagealloc *pa,
+					       size_t npages, size_t check);
 /* Recompute a chunk's summary from its bits (exposed for the verifier). */
 SGC_HIDDEN struct sgc_chunk_sum sgc_pagealloc_summarize(const uint64_t *w);
 

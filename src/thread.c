@@ -357,6 +357,7 @@ struct sgc_thread *sgc_thread_register(uintptr_t bottom, int flags)
 	t->stack_lo = lo;
 	t->flags = flags;
 	t->tp = sgc_os_thread_pointer();
+	t->tid = sgc_os_thread_id();
 	c->thread = t;
 	t->cache = c;
 	t->next = registry;
@@ -413,6 +414,34 @@ GC_on_thread_event_proc GC_get_on_thread_event(void)
 	return __atomic_load_n(&on_thread_event, __ATOMIC_ACQUIRE);
 }
 
+/* The stop has waited secs seconds for some threads: name each, and say
+ * when it blocks the suspend signal (a raw sigprocmask or
+ * rt_sigprocmask, which GC_pthread_sigmask cannot filter).  The stop
+ * goes on waiting: the thread may unblock the signal, which then stops
+ * it.  Registry lock held. */
+static void report_unstopped(uintptr_t epoch, unsigned secs)
+{
+	for (struct sgc_thread *t = registry; t; t = t->next) {
+		if (!t->stopped || sgc_load_acquire(&t->ack_epoch) == epoch)
+			continue;
+		int blocks = sgc_os_thread_blocks_signal(t->tid, sig_suspend);
+		if (blocks == 1)
+			sgc_log("thread %ld (pthread %#lx) has not stopped for a"
+				" collection in %u s: it blocks signal %d, the"
+				" collector's suspend signal; the collection waits"
+				" until it unblocks it (block signals with"
+				" GC_pthread_sigmask, or pthread_sigmask with"
+				" <gc.h>'s redirects, which leave that signal"
+				" deliverable)", t->tid, (unsigned long)t->id,
+				secs, sig_suspend);
+		else
+			sgc_log("thread %ld (pthread %#lx) has not stopped for a"
+				" collection in %u s (it does not block signal"
+				" %d)", t->tid, (unsigned long)t->id, secs,
+				sig_suspend);
+	}
+}
+
 void sgc_stop_world(void)
 {
 	GC_on_thread_event_proc event =
@@ -461,6 +490,8 @@ void sgc_stop_world(void)
 			sgc_fatal("sem_timedwait failed while stopping the world");
 		if (++waits % 20 == 0)
 			sgc_log("still waiting for %u thread(s) to stop", n);
+		if (waits == 40 || (waits > 40 && waits % 200 == 0))
+			report_unstopped(epoch, waits / 20);
 		for (struct sgc_thread *t = registry; t; t = t->next)
 			if (t->stopped &&
 			    sgc_load_acquire(&t->ack_epoch) != epoch)

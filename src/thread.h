@@ -90,6 +90,7 @@ struct sgc_thread {
 	int flags;
 	struct sgc_cache *cache;
 	uintptr_t tp;                  /* thread pointer: its static TLS */
+	long tid;                      /* the system's id, for messages */
 };
 
 SGC_HIDDEN extern pthread_mutex_t sgc_world_lock;

@@ -163,12 +163,13 @@ static size_t object_size(const void *p)
 	return sgc_span_elem_bytes(s);
 }
 
-static void *malloc_typed(size_t lb, GC_descr d)
+static void *malloc_typed(size_t lb, GC_descr d, int off_page)
 {
 	unsigned k = typed_setup();
 	if (lb > SIZE_MAX - 2 * sizeof(GC_word))
 		return sgc_oom(lb);
-	GC_word *p = sgc_alloc(lb + sizeof(GC_word), k);
+	GC_word *p = off_page ? sgc_alloc_ignore_off_page(lb + sizeof(GC_word), k)
+			      : sgc_alloc(lb + sizeof(GC_word), k);
 	if (!p)
 		return NULL;
 	size_t size = object_size(p);
@@ -178,12 +179,12 @@ static void *malloc_typed(size_t lb, GC_descr d)
 
 void *GC_malloc_explicitly_typed(size_t lb, GC_descr d)
 {
-	return malloc_typed(lb, d);
+	return malloc_typed(lb, d, 0);
 }
 
 void *GC_malloc_explicitly_typed_ignore_off_page(size_t lb, GC_descr d)
 {
-	return malloc_typed(lb, d);
+	return malloc_typed(lb, d, 1);
 }
 
 void *GC_calloc_explicitly_typed(size_t n, size_t lb, GC_descr d)

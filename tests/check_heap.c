@@ -1,13 +1,15 @@
 /*
  * check_heap.c: white-box tests of src/heap.[ch]: span allocation and
  * release, page accounting, address-ordered first fit and coalescing,
- * growth, the maximum heap size, needzero, spans larger than an arena
- * and GC_expand_hp.
+ * growth, the maximum heap size, needzero, spans larger than an arena,
+ * GC_expand_hp, and the black lists (pages root words point into while
+ * free are kept from scanned objects).
  *
  * Spans made here with sgc_heap_alloc_span belong to no central; each test
  * frees them (or lists them) before the teardown runs the verifier.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/resource.h>
@@ -568,6 +570,160 @@ START_TEST(test_address_space_limit)
 }
 END_TEST
 
+/* ---- Black lists ---- */
+
+/* A root: static data the mark scans.  Holds page addresses only while a
+ * test wants them black-listed. */
+static volatile uintptr_t black_root;
+static uintptr_t black_roots[1024];
+
+static size_t page_of(uintptr_t a)
+{
+	return (a - sgc_heap.base) / PG;
+}
+
+static int page_black(size_t page)
+{
+	pthread_mutex_lock(&sgc_heap.lock);
+	int b = sgc_pagealloc_is_black(&sgc_heap.pages, page);
+	pthread_mutex_unlock(&sgc_heap.lock);
+	return b;
+}
+
+/* 1-page spans of a scanned kind, lowest first, until one lies past
+ * page stop; returns whether any took page avoid.  Frees them all. */
+static int spans_take_page(size_t stop, size_t avoid)
+{
+	struct sgc_span *got[64];
+	size_t n = 0;
+	int took = 0;
+	int nz;
+	do {
+		got[n] = sgc_heap_alloc_span(1, large_class(), SGC_HEAP_GROW, &nz);
+		ck_assert_ptr_nonnull(got[n]);
+		if (page_of(got[n]->start) == avoid)
+			took = 1;
+	} while (page_of(got[n++]->start) <= stop && n < 64);
+	while (n > 0)
+		sgc_heap_free_span(got[--n]);
+	return took;
+}
+
+/* A free page a root word points into is black-listed by the mark and
+ * not handed out for a scanned span, though it is the lowest free page;
+ * a small pointer-free span may have it.  Once no root points there,
+ * two marks later (the lists age), it is handed out again. */
+START_TEST(test_black_list_root_word)
+{
+	ck_assert(sgc_heap_black_listing);
+	size_t p = 5;
+	black_root = sgc_heap.base + p * PG + 24;
+	sgc_test_collect();
+	ck_assert(page_black(p));
+	ck_assert(!page_black(p - 1) && !page_black(p + 1));
+	ck_assert(!spans_take_page(p + 2, p));
+
+	/* A pointer-free small-object span: the page is fine for it. */
+	unsigned sc = sgc_size_to_class(64);
+	ck_assert_uint_eq(sgc_class_npages(sc), 1);
+	int nz;
+	struct sgc_span *spans[8];
+	size_t n = 0;
+	int took = 0;
+	do {
+		spans[n] = sgc_heap_alloc_span(
+			1, sgc_spanclass(SGC_KIND_PTRFREE, sc), SGC_HEAP_GROW, &nz);
+		took |= page_of(spans[n]->start) == p;
+	} while (page_of(spans[n++]->start) < p && n < 8);
+	ck_assert(took);
+	while (n > 0)
+		sgc_heap_free_span(spans[--n]);
+
+	/* The word goes: one mark still lists the page (the old list), the
+	 * second does not. */
+	black_root = 0;
+	sgc_test_collect();
+	ck_assert(page_black(p));
+	sgc_test_collect();
+	ck_assert(!page_black(p));
+	ck_assert(spans_take_page(p + 2, p));
+}
+END_TEST
+
+/* SPANGC_NO_BLACKLIST's switch: nothing is listed, the page is used. */
+START_TEST(test_black_list_off)
+{
+	sgc_heap_black_listing = 0;
+	size_t p = 3;
+	black_root = sgc_heap.base + p * PG + 8;
+	sgc_test_collect();
+	ck_assert(!page_black(p));
+	ck_assert(spans_take_page(p + 1, p));
+	black_root = 0;
+}
+END_TEST
+
+/* Large objects: GC_malloc's (and GC_malloc_atomic's, past two pages)
+ * avoid a black-listed page anywhere inside; GC_malloc_ignore_off_page's
+ * only need their first page clean. */
+START_TEST(test_black_list_large)
+{
+	size_t sz = 4 * PG + 64; /* large: 5 pages */
+	black_root = sgc_heap.base + 1 * PG + 8;
+	sgc_test_collect();
+	ck_assert(page_black(1));
+	void *volatile c = GC_malloc_ignore_off_page(sz);
+	ck_assert_ptr_eq(c, (void *)sgc_heap.base);
+	/* The same run, had c not taken it, would not do for these. */
+	GC_free(c);
+	void *volatile a = GC_malloc(sz);
+	ck_assert_ptr_nonnull(a);
+	ck_assert_uint_ge(page_of((uintptr_t)a), 2);
+	void *volatile b = GC_malloc_atomic(sz);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_uint_ge(page_of((uintptr_t)b), 2);
+	GC_free(a);
+	GC_free(b);
+	c = GC_malloc_atomic_ignore_off_page(sz);
+	ck_assert_ptr_eq(c, (void *)sgc_heap.base);
+	black_root = 0;
+	a = b = c = NULL;
+}
+END_TEST
+
+static char warned[512];
+
+static void GC_CALLBACK keep_warning(char *msg, GC_word arg)
+{
+	snprintf(warned, sizeof warned, msg, (unsigned long)arg);
+}
+
+/* When every free page is black-listed and the heap may not grow, a large
+ * object takes black-listed pages (rather than failing) and the client
+ * is warned. */
+START_TEST(test_black_list_fallback)
+{
+	size_t npages = GC_get_heap_size() / PG;
+	ck_assert_uint_le(npages, sizeof black_roots / sizeof black_roots[0]);
+	for (size_t i = 0; i < npages; i++)
+		black_roots[i] = sgc_heap.base + i * PG + 8;
+	GC_set_max_heap_size(GC_get_heap_size());
+	GC_set_warn_proc(keep_warning);
+	sgc_test_collect();
+	size_t nfree;
+	ck_assert_uint_ge(sgc_pagealloc_black_count(&sgc_heap.pages, &nfree),
+			  npages);
+	ck_assert_uint_ge(nfree, npages - 1);
+	void *volatile p = GC_malloc(4 * PG + 64);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(sgc_heap_black_fallbacks(), 1);
+	ck_assert_ptr_nonnull(strstr(warned, "black-listed pages"));
+	ck_assert_ptr_nonnull(strstr(warned, "40 KiB"));
+	memset(black_roots, 0, sizeof black_roots);
+	p = NULL;
+}
+END_TEST
+
 Suite *make_heap_suite(void)
 {
 	Suite *s = suite_create("heap");
@@ -589,6 +745,14 @@ Suite *make_heap_suite(void)
 	tcase_add_test(tc, test_needzero);
 	tcase_add_test(tc, test_huge_span);
 	tcase_add_test(tc, test_expand_hp);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("black_list");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_black_list_root_word);
+	tcase_add_test(tc, test_black_list_off);
+	tcase_add_test(tc, test_black_list_large);
+	tcase_add_test(tc, test_black_list_fallback);
 	suite_add_tcase(s, tc);
 
 	/* No fixture: the limit must be set before the collector starts. */

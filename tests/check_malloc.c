@@ -2,15 +2,22 @@
  * check_malloc.c: white-box tests of src/malloc.[ch], the allocation
  * entry points: request sizes and classes, alignment, zeroing of reused
  * memory, uncollectable objects, GC_free, GC_realloc, GC_memalign and
- * the out-of-memory path.
+ * the out-of-memory path, and allocation from a signal handler that
+ * interrupted an allocation or a collection.
  */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gc/gc_mark.h>
 
 #include "testutil.h"
+#include "cache.h"
 #include "heap.h"
 #include "malloc.h"
 #include "sizeclass.h"
@@ -638,6 +645,122 @@ START_TEST(test_max_heap_oom)
 }
 END_TEST
 
+/* ---- Allocation from a signal handler ---- */
+
+static volatile sig_atomic_t handler_allocs;
+static size_t handler_size;
+
+static void allocating_handler(int sig)
+{
+	(void)sig;
+	void *p = GC_malloc(handler_size);
+	if (p)
+		handler_allocs++;
+}
+
+/* Run fn in a child with stderr going to a pipe; the child's wait status
+ * (or -1 when it did not end within 20 s: a hang), its stderr in out. */
+static int run_child(void (*fn)(void), char *out, size_t outsz)
+{
+	int fd[2];
+	ck_assert_int_eq(pipe(fd), 0);
+	fflush(stderr);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		fn();
+		_exit(0);
+	}
+	close(fd[1]);
+	int status = -1;
+	for (int i = 0; i < 2000; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		status = -1;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < outsz && (r = read(fd[0], out + n, outsz - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = 0;
+	close(fd[0]);
+	return status;
+}
+
+/* The handler allocates while this thread is inside an allocation's
+ * critical section (as if the signal came while it held a central's or
+ * the heap's lock). */
+static void signal_inside_allocation(void)
+{
+	signal(SIGUSR1, allocating_handler);
+	struct sgc_cache *c = sgc_self_cache("test");
+	sgc_critical_enter(c);
+	raise(SIGUSR1);
+	sgc_critical_leave(c);
+}
+
+static void GC_CALLBACK raising_start_callback(void)
+{
+	raise(SIGUSR1);
+}
+
+/* The handler allocates while this thread runs a collection. */
+static void signal_inside_collection(void)
+{
+	signal(SIGUSR1, allocating_handler);
+	GC_set_start_callback(raising_start_callback);
+	GC_gcollect();
+}
+
+static void expect_reentry_abort(void (*fn)(void), const char *during)
+{
+	char out[4096];
+	int status = run_child(fn, out, sizeof out);
+	ck_assert_msg(status != -1, "the child hung (stderr: %s)", out);
+	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
+		      "status %#x, stderr: %s", status, out);
+	ck_assert_msg(strstr(out, "GC_malloc called from a signal handler") &&
+			      strstr(out, during),
+		      "stderr: %s", out);
+}
+
+/* Large objects take the slow path every time; a small object whose
+ * class has never been used takes it too. */
+START_TEST(test_signal_alloc_in_allocation)
+{
+	handler_size = 100000;
+	expect_reentry_abort(signal_inside_allocation, "an allocation");
+	handler_size = 3000;
+	expect_reentry_abort(signal_inside_allocation, "an allocation");
+}
+END_TEST
+
+START_TEST(test_signal_alloc_in_collection)
+{
+	handler_size = 100000;
+	expect_reentry_abort(signal_inside_collection, "the collector");
+}
+END_TEST
+
+/* Outside the collector a handler may allocate. */
+START_TEST(test_signal_alloc_outside)
+{
+	signal(SIGUSR1, allocating_handler);
+	handler_size = 100000;
+	raise(SIGUSR1);
+	handler_size = 24;
+	raise(SIGUSR1);
+	ck_assert_int_eq(handler_allocs, 2);
+}
+END_TEST
+
 Suite *make_malloc_suite(void)
 {
 	Suite *s = suite_create("malloc");
@@ -668,6 +791,13 @@ Suite *make_malloc_suite(void)
 	tcase_add_test(tc, test_free_pairs_need_no_collection);
 	tcase_add_test(tc, test_free_on_central_reused);
 	tcase_add_test(tc, test_free_large_at_once);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("signal_handler");
+	malloc_fixture(tc);
+	tcase_add_test(tc, test_signal_alloc_in_allocation);
+	tcase_add_test(tc, test_signal_alloc_in_collection);
+	tcase_add_test(tc, test_signal_alloc_outside);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("free_abort");

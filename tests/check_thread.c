@@ -13,6 +13,8 @@
 #include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -1138,6 +1140,47 @@ static void *exit_self_registered(void *arg)
 	return NULL;
 }
 
+/* Registered by itself, then cancelled while blocked: the key destructor
+ * unregisters it as for a thread of GC_pthread_create. */
+static void *cancelled_self_registered(void *arg)
+{
+	(void)arg;
+	struct GC_stack_base sb;
+	if (GC_get_stack_base(&sb) != GC_SUCCESS ||
+	    GC_register_my_thread(&sb) != GC_SUCCESS)
+		return (void *)1;
+	(void)GC_malloc(64);
+	sem_post(&exit_started);
+	for (;;)
+		sem_wait(&exit_never); /* a cancellation point */
+	return NULL;
+}
+
+START_TEST(test_cancelled_self_registered_leaves_no_record)
+{
+	GC_allow_register_threads();
+	GC_gcollect();
+	size_t before = sgc_thread_count();
+	ck_assert_int_eq(sem_init(&exit_never, 0, 0), 0);
+	ck_assert_int_eq(sem_init(&exit_started, 0, 0), 0);
+	for (int round = 0; round < 5; round++) {
+		pthread_t t;
+		void *r;
+		ck_assert_int_eq(pthread_create(&t, NULL,
+						cancelled_self_registered, NULL),
+				 0);
+		while (sem_wait(&exit_started) != 0)
+			;
+		ck_assert_uint_eq(sgc_thread_count(), before + 1);
+		ck_assert_int_eq(pthread_cancel(t), 0);
+		ck_assert_int_eq(pthread_join(t, &r), 0);
+		ck_assert_ptr_eq(r, PTHREAD_CANCELED);
+		ck_assert_uint_eq(sgc_thread_count(), before);
+		GC_gcollect(); /* would wait for a stale record's answer */
+	}
+}
+END_TEST
+
 START_TEST(test_exits_leave_no_record)
 {
 	GC_allow_register_threads();
@@ -1178,6 +1221,100 @@ START_TEST(test_exits_leave_no_record)
 }
 END_TEST
 
+/* ---- A thread that blocks the suspend signal ---- */
+
+static int blk_err[2];   /* the child's stderr, read by the blocker */
+static int blk_out;      /* to the parent: what the blocker read */
+static sem_t blk_ready;
+
+/* Blocks the suspend signal with the raw system call (no wrapper can
+ * filter that), then reads the process's stderr until the collector
+ * names it, passes that on, and unblocks: the stop then completes. */
+static void *raw_blocker(void *arg)
+{
+	(void)arg;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, GC_get_suspend_signal());
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, &set, NULL, (size_t)8);
+	sem_post(&blk_ready);
+	char buf[8192];
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < sizeof buf &&
+	       (r = read(blk_err[0], buf + n, sizeof buf - 1 - n)) > 0) {
+		n += (size_t)r;
+		buf[n] = 0;
+		if (strstr(buf, "collector's suspend signal"))
+			break;
+	}
+	if (write(blk_out, buf, n) < 0)
+		return NULL;
+	syscall(SYS_rt_sigprocmask, SIG_UNBLOCK, &set, NULL, (size_t)8);
+	return NULL;
+}
+
+static void blocked_signal_child(void)
+{
+	pthread_t t;
+	if (pipe(blk_err) != 0)
+		_exit(2);
+	dup2(blk_err[1], 2);
+	sem_init(&blk_ready, 0, 0);
+	if (GC_pthread_create(&t, NULL, raw_blocker, NULL) != 0)
+		_exit(3);
+	while (sem_wait(&blk_ready) != 0)
+		;
+	GC_gcollect(); /* waits until the blocker unblocks the signal */
+	GC_pthread_join(t, NULL);
+	_exit(0);
+}
+
+/* A collection facing a thread that blocks the suspend signal with a raw
+ * rt_sigprocmask does not hang silently: after a while it names the
+ * thread and the signal, and completes once the thread unblocks it. */
+START_TEST(test_blocked_suspend_signal_reported)
+{
+	int out[2];
+	ck_assert_int_eq(pipe(out), 0);
+	fflush(stderr);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(out[0]);
+		blk_out = out[1];
+		blocked_signal_child();
+	}
+	close(out[1]);
+	int status = -1;
+	for (int i = 0; i < 6000; i++) { /* 60 s: a hang fails */
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		status = -1;
+		usleep(10 * 1000);
+	}
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	char buf[8192];
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < sizeof buf &&
+	       (r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = 0;
+	close(out[0]);
+	ck_assert_msg(status != -1, "the collection hung; stderr: %s", buf);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "status %#x; stderr: %s", status, buf);
+	char want[64];
+	snprintf(want, sizeof want, "blocks signal %d,",
+		 GC_get_suspend_signal());
+	ck_assert_msg(strstr(buf, want) && strstr(buf, "GC_pthread_sigmask"),
+		      "stderr: %s", buf);
+}
+END_TEST
 
 Suite *make_thread_suite(void)
 {
@@ -1192,6 +1329,7 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_coroutine_stack);
 	tcase_add_test(tc, test_fork_child_allocates);
 	tcase_add_test(tc, test_pthread_wrappers);
+	tcase_add_test(tc, test_blocked_suspend_signal_reported);
 	tcase_add_test(tc, test_call_with_alloc_lock);
 	tcase_add_test(tc, test_parallel_mark_equals_single);
 	tcase_add_test(tc, test_small_heap_marks_alone);
@@ -1204,6 +1342,8 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_register_out_of_memory);
 	tcase_add_test(tc, test_lookup_while_owner_allocates);
 	tcase_add_test(tc, test_exits_leave_no_record);
+	if (!SGC_TSAN) /* see test_exits_leave_no_record */
+		tcase_add_test(tc, test_cancelled_self_registered_leaves_no_record);
 	suite_add_tcase(s, tc);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
