@@ -102,10 +102,16 @@ static int index_of(const void *p)
 	return i < nmodel ? i : -1;
 }
 
+/* Called by whichever thread collects: reads only what the main thread
+ * wrote before registering (the stamp) or stores atomically. */
 static GC_ToggleRefStatus toggle_fn(void *obj)
 {
-	int i = index_of(obj);
-	if (i < 0)
+	uintptr_t s = *(const uintptr_t *)obj;
+	if (!(s & 1) || (unsigned)(s >> 33) != __atomic_load_n(&gen,
+							      __ATOMIC_ACQUIRE))
+		return GC_TOGGLE_REF_DROP;
+	int i = (int)((s >> 1) & 0xffffffff);
+	if (i >= MAX_OBJS)
 		return GC_TOGGLE_REF_DROP;
 	return (GC_ToggleRefStatus)__atomic_load_n(&model[i].toggle,
 						   __ATOMIC_ACQUIRE);
@@ -446,7 +452,7 @@ static void op(const uint8_t *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	gen++;
+	__atomic_store_n(&gen, gen + 1, __ATOMIC_RELEASE);
 	nmodel = 0;
 	memset(slots, 0, sizeof slots);
 	for (int k = 0; k < NLINKS; k++)
