@@ -122,10 +122,13 @@ static inline uintptr_t sgc_heap_sweepgen(void)
 	return sgc_load_acquire(&sgc_heap.sweepgen);
 }
 
-/* Whether addr is inside the heap's managed range. */
+/* Whether addr is inside the heap's managed range.  Any thread, any
+ * time: another may be growing the heap (an acquire load, so that a
+ * range seen includes its arenas). */
 static inline int sgc_heap_contains(uintptr_t addr)
 {
-	return addr >= sgc_heap.base && addr < sgc_heap.end;
+	return addr >= sgc_heap.base &&
+	       addr < __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE);
 }
 
 #endif /* SGC_HEAP_H */
