@@ -8,6 +8,7 @@
 #include <string.h>
 #include "cache.h"
 #include "central.h"
+#include "compat.h"
 #include "os.h"
 #include "pacer.h"
 
@@ -39,6 +40,8 @@ struct sgc_cache *sgc_cache_create(void)
 	}
 	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
 		c->alloc[i] = &sgc_empty_span;
+	memset(c->used, 0, sizeof c->used);
+	sgc_store_relaxed(&c->freed_bytes, 0);
 	c->bytes_cached = 0;
 	c->critical = 0;
 	c->pending = 0;
@@ -61,6 +64,7 @@ static void release(struct sgc_cache *c, unsigned spc)
 	if (s == &sgc_empty_span)
 		return;
 	c->alloc[spc] = &sgc_empty_span;
+	c->used[spc / 64] &= ~((uint64_t)1 << (spc % 64));
 	size_t unused = (size_t)(s->nelems - s->alloc_count) *
 			sgc_span_elem_bytes(s);
 	c->bytes_cached -= unused;
@@ -79,21 +83,36 @@ int sgc_cache_refill(struct sgc_cache *c, unsigned spc)
 	c->bytes_cached += fresh;
 	sgc_pacer_note_alloc((intptr_t)fresh);
 	c->alloc[spc] = s;
+	c->used[spc / 64] |= (uint64_t)1 << (spc % 64);
 	return 0;
 }
 
 void sgc_cache_release_all(struct sgc_cache *c)
 {
-	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
-		release(c, i);
+	for (unsigned w = 0; w < SGC_CACHE_USED_WORDS; w++)
+		while (c->used[w])
+			release(c, w * 64 +
+				   (unsigned)__builtin_ctzll(c->used[w]));
 }
 
 void sgc_cache_flush_all(void)
 {
 	pthread_mutex_lock(&caches_lock);
-	for (struct sgc_cache *c = all_caches; c; c = c->next_all)
+	for (struct sgc_cache *c = all_caches; c; c = c->next_all) {
 		sgc_cache_release_all(c);
+		sgc_store_relaxed(&c->freed_bytes, 0);
+	}
 	pthread_mutex_unlock(&caches_lock);
+}
+
+size_t sgc_cache_freed_bytes(void)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&caches_lock);
+	for (struct sgc_cache *c = all_caches; c; c = c->next_all)
+		n += sgc_load_relaxed(&c->freed_bytes);
+	pthread_mutex_unlock(&caches_lock);
+	return n;
 }
 
 void sgc_cache_destroy_current(void)
@@ -109,6 +128,9 @@ void sgc_cache_destroy_current(void)
 void sgc_cache_forget(struct sgc_cache *c)
 {
 	pthread_mutex_lock(&caches_lock);
+	/* Its frees still count until the next collection. */
+	sgc_compat_note_free(sgc_load_relaxed(&c->freed_bytes));
+	sgc_store_relaxed(&c->freed_bytes, 0);
 	if (c->prev_all)
 		c->prev_all->next_all = c->next_all;
 	else

@@ -30,8 +30,18 @@
 
 #include "span.h"
 
+#define SGC_CACHE_USED_WORDS ((SGC_NUM_SPAN_CLASSES + 63) / 64)
+
 struct sgc_cache {
 	struct sgc_span *alloc[SGC_NUM_SPAN_CLASSES];
+	/* Bit spc set: alloc[spc] holds a span (not the empty one), so that
+	 * a flush visits only the slots in use. */
+	uint64_t used[SGC_CACHE_USED_WORDS];
+	/* Bytes GC_free gave back through this cache since the last stop
+	 * (GC_get_expl_freed_bytes_since_gc): written by the thread alone,
+	 * read by any, zeroed while the world is stopped; no locked
+	 * instruction on GC_free's path. */
+	sgc_atomic_word freed_bytes; /* atomic */
 	/* Critical sections: while critical > 0 the thread holds collector
 	 * state (a span half-updated, an internal lock) and must not be
 	 * stopped; a stop request arriving then sets pending and the thread
@@ -88,6 +98,17 @@ SGC_HIDDEN void sgc_cache_release_all(struct sgc_cache *c);
 
 /* Release the spans of every thread's cache.  World stopped. */
 SGC_HIDDEN void sgc_cache_flush_all(void);
+
+/* Note bytes given back by GC_free through c (its thread, inside a
+ * critical section). */
+static inline void sgc_cache_note_free(struct sgc_cache *c, size_t bytes)
+{
+	sgc_store_relaxed(&c->freed_bytes,
+			  sgc_load_relaxed(&c->freed_bytes) + bytes);
+}
+
+/* The bytes GC_free gave back through every cache since the last stop. */
+SGC_HIDDEN size_t sgc_cache_freed_bytes(void);
 
 /* Detach the calling thread's cache (thread exit). */
 SGC_HIDDEN void sgc_cache_destroy_current(void);

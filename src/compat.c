@@ -43,6 +43,7 @@
 #include <gc/gc.h>
 #include <gc/gc_mark.h>
 #include "atomics.h"
+#include "cache.h"
 #include "compat.h"
 #include "heap.h"
 #include "init.h"
@@ -434,7 +435,7 @@ void GC_ptr_store_and_dirty(void *p, const void *q)
 
 size_t GC_get_expl_freed_bytes_since_gc(void)
 {
-	return sgc_load_relaxed(&expl_freed);
+	return sgc_load_relaxed(&expl_freed) + sgc_cache_freed_bytes();
 }
 
 size_t GC_get_obtained_from_os_bytes(void)

@@ -107,6 +107,11 @@
  * marker, 22-44 ms with two). */
 #define SGC_PARALLEL_MARK_MIN_LIVE ((size_t)1 << 20)
 
+/* How many times an idle marker polls for work before it sleeps on a
+ * condition variable (mark.c); each poll is one pause instruction, so a
+ * few microseconds in all. */
+#define SGC_MARK_IDLE_SPINS 256
+
 /* Most markers (the collecting thread and its helpers). */
 #define SGC_MAX_MARKERS 16
 

@@ -637,7 +637,7 @@ void GC_free(void *p)
 			       sgc_span_is_allocated(s, i))) {
 			free_in_place(s, i);
 			c->bytes_cached += s->elem_size;
-			sgc_compat_note_free(s->elem_size);
+			sgc_cache_note_free(c, s->elem_size);
 			sgc_critical_leave(c);
 			return;
 		}
@@ -649,7 +649,7 @@ void GC_free(void *p)
 	sgc_require_base("GC_free", p, sgc_find_object((uintptr_t)p, 1, &o), &o);
 	s = o.span;
 	size_t size = sgc_span_elem_bytes(s);
-	sgc_compat_note_free(size);
+	sgc_cache_note_free(c, size);
 	if (held) {
 		free_deferred(s, o.index, p);
 	} else if (sgc_spanclass_sizeclass(s->spanclass) == 0) {

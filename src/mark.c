@@ -22,8 +22,13 @@
  * sum over cycles.
  *
  * Helper markers are threads of the collector's own; they are not
- * registered (never stopped) and run only while the world is stopped,
- * woken by the collecting thread, which is marker 0.
+ * registered (never stopped) and run only while the world is stopped.
+ * The collecting thread is marker 0.  A helper never spins for long: out
+ * of work, it waits on a condition variable, and it is woken only when a
+ * segment reaches the pool or marking ends.  A phase starts with every
+ * helper counted as waiting and none woken; a helper joins the phase when
+ * marker 0 (or a helper that joined) first shares work, so a mark with
+ * nothing to share costs the helpers no CPU at all.
  *
  * A mark-stack entry is an address and one of bdwgc's mark descriptors
  * (gc_mark.h): a length in bytes (tag GC_DS_LENGTH, what the collector's
@@ -115,11 +120,20 @@ static sgc_atomic_word nin_use;      /* atomic: segments off free_segs */
 static sgc_atomic_word peak_in_use;  /* atomic: nin_use's cycle maximum */
 static sgc_atomic_word overflowed;   /* atomic */
 
+/* Idle markers wait on idle_cond under phase_lock: helpers between
+ * phases (or not yet joined) and markers out of work within one.  Whoever
+ * adds a segment to the pool, or makes nwait reach nmarkers, broadcasts
+ * when nparked says someone waits.  The waiter counts itself in nparked
+ * and then tests the pool, the waker adds to the pool and then tests
+ * nparked, both with full barriers: one of them sees the other. */
 static pthread_mutex_t phase_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t phase_start = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t phase_done = PTHREAD_COND_INITIALIZER;
 static unsigned long phase_gen;      /* phase lock */
-static unsigned helpers_done;        /* phase lock */
+static int phase_open;               /* phase lock: helpers may join */
+static unsigned njoined;             /* phase lock: helpers that joined */
+static unsigned helpers_done;        /* phase lock: joined and finished */
+static sgc_atomic_word nparked;      /* atomic: waiters on idle_cond */
 
 /* The heap's bounds for this phase.  heap_lo is the heap's first address,
  * so these words must never be scanned as roots: sgc_mark_init excludes
@@ -235,6 +249,24 @@ static int pop(struct marker *m, struct entry *out)
 	return 1;
 }
 
+/* Wake the idle markers, if any (see idle_cond). */
+static void wake_idle(void)
+{
+	if (!sgc_load_acquire(&nparked))
+		return;
+	pthread_mutex_lock(&phase_lock);
+	pthread_cond_broadcast(&idle_cond);
+	pthread_mutex_unlock(&phase_lock);
+}
+
+/* Count m out of work; the marker that makes every marker so ends the
+ * mark, and wakes the others to see it. */
+static void become_idle(void)
+{
+	if (sgc_fetch_add(&nwait, 1) + 1 == nmarkers)
+		wake_idle();
+}
+
 /* Give half of the top segment (or a whole lower one) to the pool. */
 static void share(struct marker *m)
 {
@@ -261,6 +293,7 @@ static void share(struct marker *m)
 	pool = give;
 	pthread_mutex_unlock(&pool_lock);
 	sgc_fetch_add(&nfull, 1);
+	wake_idle();
 }
 
 static int take(struct marker *m)
@@ -285,26 +318,35 @@ static int take(struct marker *m)
 	return 1;
 }
 
-/* Wait for work; 0 when marking has ended for every marker. */
+/* Wait for work; 0 when marking has ended for every marker.  A short
+ * spin (work often comes back within microseconds), then a sleep. */
 static int get_work(struct marker *m)
 {
 	if (take(m))
 		return 1;
-	sgc_fetch_add(&nwait, 1);
+	become_idle();
 	for (unsigned spins = 0;; spins++) {
 		if (sgc_load_acquire(&nfull)) {
 			sgc_fetch_add(&nwait, (uintptr_t)-1);
 			if (take(m))
 				return 1;
-			sgc_fetch_add(&nwait, 1);
+			become_idle();
 			continue;
 		}
 		if (sgc_load_acquire(&nwait) == nmarkers)
 			return 0;
-		if (spins < 100)
+		if (spins < SGC_MARK_IDLE_SPINS) {
 			sgc_cpu_relax();
-		else
-			sched_yield();
+			continue;
+		}
+		pthread_mutex_lock(&phase_lock);
+		sgc_fetch_add(&nparked, 1);
+		while (!sgc_load_acquire(&nfull) &&
+		       sgc_load_acquire(&nwait) != nmarkers)
+			pthread_cond_wait(&idle_cond, &phase_lock);
+		sgc_fetch_add(&nparked, (uintptr_t)-1);
+		pthread_mutex_unlock(&phase_lock);
+		spins = 0;
 	}
 }
 
@@ -542,22 +584,33 @@ static void drain_parallel(struct marker *m)
 	while (nmarkers > 1 && get_work(m));
 }
 
+/* May m join the current phase?  Phase lock held. */
+static int may_join(const struct marker *m)
+{
+	return phase_open && m->seen_gen != phase_gen &&
+	       (unsigned)(m - markers) < nmarkers &&
+	       sgc_load_acquire(&nfull);
+}
+
 static void *helper_main(void *arg)
 {
 	struct marker *m = arg;
 	self_marker = m;
 	pthread_mutex_lock(&phase_lock);
 	for (;;) {
-		while (phase_gen == m->seen_gen)
-			pthread_cond_wait(&phase_start, &phase_lock);
+		sgc_fetch_add(&nparked, 1);
+		while (!may_join(m))
+			pthread_cond_wait(&idle_cond, &phase_lock);
+		sgc_fetch_add(&nparked, (uintptr_t)-1);
+		/* Counted as waiting since the phase began: stop being so
+		 * while the phase is open, so marking cannot end meanwhile
+		 * without this marker. */
 		m->seen_gen = phase_gen;
-		unsigned idx = (unsigned)(m - markers);
+		njoined++;
+		sgc_fetch_add(&nwait, (uintptr_t)-1);
 		pthread_mutex_unlock(&phase_lock);
-		if (idx < nmarkers) {
-			/* Start waiting: marker 0 shares once it has work. */
-			if (get_work(m))
-				drain_parallel(m);
-		}
+		if (get_work(m))
+			drain_parallel(m);
 		pthread_mutex_lock(&phase_lock);
 		helpers_done++;
 		pthread_cond_signal(&phase_done);
@@ -763,13 +816,15 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 		markers[i].page_marked = NULL; /* page marks were just reset */
 	}
 	sgc_store_relaxed(&overflowed, 0);
-	sgc_store_relaxed(&nwait, 0);
 	sgc_store_relaxed(&nfull, 0);
+	/* The helpers count as waiting until they join (helper_main). */
+	sgc_store_relaxed(&nwait, nmarkers - 1);
 	if (nmarkers > 1) {
 		pthread_mutex_lock(&phase_lock);
 		helpers_done = 0;
+		njoined = 0;
 		phase_gen++;
-		pthread_cond_broadcast(&phase_start);
+		phase_open = 1;
 		pthread_mutex_unlock(&phase_lock);
 	}
 	m0->res.roots_bytes = sgc_roots_for_each(root_range);
@@ -783,7 +838,8 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	drain_parallel(m0);
 	if (nmarkers > 1) {
 		pthread_mutex_lock(&phase_lock);
-		while (helpers_done < helpers_started)
+		phase_open = 0;
+		while (helpers_done < njoined)
 			pthread_cond_wait(&phase_done, &phase_lock);
 		pthread_mutex_unlock(&phase_lock);
 	}
@@ -934,11 +990,13 @@ void sgc_mark_fork_child(void)
 	}
 	self_marker = NULL;
 	pthread_mutex_init(&phase_lock, NULL);
-	pthread_cond_init(&phase_start, NULL);
+	pthread_cond_init(&idle_cond, NULL);
 	pthread_cond_init(&phase_done, NULL);
 	pthread_mutex_init(&pool_lock, NULL);
 	pool = NULL;
 	phase_gen = 0;
+	phase_open = 0;
+	sgc_store_relaxed(&nparked, 0);
 }
 
 void sgc_mark_init(void)

@@ -126,6 +126,28 @@ START_TEST(test_word_boundaries)
 }
 END_TEST
 
+/* A cache holding a span of every small size class, both kinds, gives
+ * each back: the release visits the slots in use, and must miss none. */
+START_TEST(test_release_every_class)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	unsigned held = 0;
+	for (unsigned cls = 1; cls < SGC_NUM_SIZE_CLASSES; cls++) {
+		size_t size = sgc_class_size(cls);
+		ck_assert_ptr_nonnull(GC_malloc(size - 1));
+		ck_assert_ptr_nonnull(GC_malloc_atomic(size - 1));
+	}
+	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
+		held += c->alloc[i] != &sgc_empty_span;
+	ck_assert_uint_ge(held, SGC_NUM_SIZE_CLASSES);
+	sgc_cache_release_all(c);
+	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++)
+		if (c->alloc[i] != &sgc_empty_span)
+			ck_abort_msg("class %u still cached", i);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
 /* sgc_cache_release_all gives every span back, crediting the pacer with
  * their unused slots; allocation then continues where it stopped. */
 START_TEST(test_release_all)
@@ -336,6 +358,7 @@ Suite *make_cache_suite(void)
 	tcase_add_test(tc, test_fill_and_refill);
 	tcase_add_test(tc, test_word_boundaries);
 	tcase_add_test(tc, test_release_all);
+	tcase_add_test(tc, test_release_every_class);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("threads");
