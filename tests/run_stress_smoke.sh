@@ -19,10 +19,13 @@ if [ "$rc" -ne 1 ] || ! grep -q 'corrupted node 0x' "$out"; then
 fi
 rm -f "$out"
 # fork() children are left out under ThreadSanitizer, which does not
-# support threads in the child of a multi-threaded fork.
+# support threads in the child of a multi-threaded fork.  In the build
+# tree the command is libtool's wrapper script; the program is in .libs.
 fork=--fork
-if ldd "$stress" 2>/dev/null | grep -q libtsan; then
-	fork=
-fi
+for f in "$stress" "$builddir/tools/.libs/spangc-stress"; do
+	if [ -f "$f" ] && ldd "$f" 2>/dev/null | grep -q libtsan; then
+		fork=
+	fi
+done
 exec "$stress" --threads 4 --live-mib 32 --finalizers --weak \
 	--explicit-free $fork --seconds "${SPANGC_STRESS_SMOKE_SECONDS:-20}"
