@@ -1128,14 +1128,23 @@ static void *exit_in_cleanup(void *arg)
 	return (void *)1;
 }
 
-static void *exit_self_registered(void *arg)
+/* A thread of pthread_create registers itself and allocates; 0 when it
+ * could. */
+static int register_self_and_allocate(void)
 {
-	(void)arg;
 	struct GC_stack_base sb;
 	if (GC_get_stack_base(&sb) != GC_SUCCESS ||
 	    GC_register_my_thread(&sb) != GC_SUCCESS)
-		return (void *)1;
+		return -1;
 	(void)GC_malloc(64);
+	return 0;
+}
+
+static void *exit_self_registered(void *arg)
+{
+	(void)arg;
+	if (register_self_and_allocate() != 0)
+		return (void *)1;
 	pthread_exit(NULL); /* no GC_unregister_my_thread */
 	return NULL;
 }
@@ -1145,24 +1154,29 @@ static void *exit_self_registered(void *arg)
 static void *cancelled_self_registered(void *arg)
 {
 	(void)arg;
-	struct GC_stack_base sb;
-	if (GC_get_stack_base(&sb) != GC_SUCCESS ||
-	    GC_register_my_thread(&sb) != GC_SUCCESS)
+	if (register_self_and_allocate() != 0)
 		return (void *)1;
-	(void)GC_malloc(64);
 	sem_post(&exit_started);
 	for (;;)
 		sem_wait(&exit_never); /* a cancellation point */
 	return NULL;
 }
 
-START_TEST(test_cancelled_self_registered_leaves_no_record)
+/* The exit tests' start: threads may register themselves, the
+ * semaphores are ready; the number of threads registered before any of
+ * the test's own. */
+static size_t exit_test_start(void)
 {
 	GC_allow_register_threads();
-	GC_gcollect();
-	size_t before = sgc_thread_count();
+	GC_gcollect(); /* the background sweeper registers from the first */
 	ck_assert_int_eq(sem_init(&exit_never, 0, 0), 0);
 	ck_assert_int_eq(sem_init(&exit_started, 0, 0), 0);
+	return sgc_thread_count();
+}
+
+START_TEST(test_cancelled_self_registered_leaves_no_record)
+{
+	size_t before = exit_test_start();
 	for (int round = 0; round < 5; round++) {
 		pthread_t t;
 		void *r;
@@ -1183,11 +1197,7 @@ END_TEST
 
 START_TEST(test_exits_leave_no_record)
 {
-	GC_allow_register_threads();
-	GC_gcollect(); /* the background sweeper registers from the first */
-	size_t before = sgc_thread_count();
-	ck_assert_int_eq(sem_init(&exit_never, 0, 0), 0);
-	ck_assert_int_eq(sem_init(&exit_started, 0, 0), 0);
+	size_t before = exit_test_start();
 	for (int round = 0; round < 5; round++) {
 		pthread_t t[3];
 		void *r[3];
