@@ -1269,6 +1269,7 @@ static void blocked_signal_child(void)
 	pthread_t t;
 	if (pipe(blk_err) != 0)
 		_exit(2);
+	blk_out = dup(2); /* the parent's pipe */
 	dup2(blk_err[1], 2);
 	sem_init(&blk_ready, 0, 0);
 	if (GC_pthread_create(&t, NULL, raw_blocker, NULL) != 0)
@@ -1285,36 +1286,9 @@ static void blocked_signal_child(void)
  * thread and the signal, and completes once the thread unblocks it. */
 START_TEST(test_blocked_suspend_signal_reported)
 {
-	int out[2];
-	ck_assert_int_eq(pipe(out), 0);
-	fflush(stderr);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(out[0]);
-		blk_out = out[1];
-		blocked_signal_child();
-	}
-	close(out[1]);
-	int status = -1;
-	for (int i = 0; i < 6000; i++) { /* 60 s: a hang fails */
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		status = -1;
-		usleep(10 * 1000);
-	}
-	if (status == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
 	char buf[8192];
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < sizeof buf &&
-	       (r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	close(out[0]);
+	int status = sgc_test_run_child(blocked_signal_child, 60, buf,
+					sizeof buf); /* a hang fails */
 	ck_assert_msg(status != -1, "the collection hung; stderr: %s", buf);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "status %#x; stderr: %s", status, buf);
