@@ -19,9 +19,10 @@
  * protected, and a node kept by a word keeps its page in use, whose free
  * slots are then reused (a word into a free slot of an in-use page is not
  * listed).  With "pre", the program collects once right after filling the
- * array (as bdwgc does at start-up), before it builds anything.
+ * array, before it builds anything; with "init", right after GC_INIT,
+ * before filling it (what a start-up collection, as bdwgc's, would see).
  *
- * Usage: false_refs [ROUNDS [pre]]   (default 20).  Runs the workload
+ * Usage: false_refs [ROUNDS [pre|init]]   (default 20).  Runs the workload
  * twice: here, and in a copy of itself started with
  * SPANGC_NO_BLACKLIST=1 (which runs it once and prints its line).  Prints
  *   black-listing:    heap_mib=H retained_kib=R
@@ -68,16 +69,18 @@ static uint64_t next_random(void)
 }
 
 /* The workload; the figures, in the form of the usage line. */
-static void workload(int rounds, int pre, char *out, size_t outsz)
+static void workload(int rounds, const char *when, char *out, size_t outsz)
 {
 	GC_INIT();
+	if (strcmp(when, "init") == 0)
+		GC_gcollect();
 	uintptr_t lo = (uintptr_t)GC_least_plausible_heap_addr;
 	for (size_t i = 0; i < WORDS; i++) {
 		uint64_t r = next_random();
 		junk[i] = i % HIT_EVERY ? (uintptr_t)r :
 			  lo + (uintptr_t)(r % ((uint64_t)HIT_MIB << 20));
 	}
-	if (pre)
+	if (strcmp(when, "pre") == 0)
 		GC_gcollect();
 	for (int round = 0; round < rounds; round++) {
 		for (int l = 0; l < LISTS; l++) {
@@ -135,26 +138,27 @@ static int start_without(char **argv, pid_t *pid)
 	return fd[0];
 }
 
-static unsigned long retained_kib(const char *line)
+/* The figure in a line, or -1 when there is none. */
+static long retained_kib(const char *line)
 {
 	const char *k = strstr(line, "retained_kib=");
-	return k ? strtoul(k + strlen("retained_kib="), NULL, 10) : 0;
+	return k ? strtol(k + strlen("retained_kib="), NULL, 10) : -1;
 }
 
 int main(int argc, char **argv)
 {
 	int rounds = argc > 1 ? atoi(argv[1]) : 20;
-	int pre = argc > 2 && argv[2][0] == 'p';
+	const char *when = argc > 2 ? argv[2] : "";
 	char with[128], without[128] = "";
 	const char *v = getenv("SPANGC_NO_BLACKLIST");
 	if (v && v[0] && v[0] != '0') { /* the copy: one run */
-		workload(rounds, pre, with, sizeof with);
+		workload(rounds, when, with, sizeof with);
 		printf("%s\n", with);
 		return 0;
 	}
 	pid_t pid;
 	int fd = start_without(argv, &pid);
-	workload(rounds, pre, with, sizeof with);
+	workload(rounds, when, with, sizeof with);
 	size_t n = 0;
 	ssize_t r;
 	while (n + 1 < sizeof without &&
@@ -172,14 +176,14 @@ int main(int argc, char **argv)
 	}
 	printf("black-listing:    %s\n", with);
 	printf("no black-listing: %s\n", without);
-	unsigned long w = retained_kib(with), wo = retained_kib(without);
-	if (!w || !wo) {
+	long w = retained_kib(with), wo = retained_kib(without);
+	if (w < 0 || wo < 0) {
 		fprintf(stderr, "false_refs: no figures\n");
 		return 1;
 	}
 	if (w * 4 >= wo) {
-		fprintf(stderr, "false_refs: FAIL: black-listing kept %lu KiB, "
-			"without it %lu KiB: not under a quarter\n", w, wo);
+		fprintf(stderr, "false_refs: FAIL: black-listing kept %ld KiB, "
+			"without it %ld KiB: not under a quarter\n", w, wo);
 		return 1;
 	}
 	return 0;
