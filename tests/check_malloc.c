@@ -658,42 +658,6 @@ static void allocating_handler(int sig)
 		handler_allocs++;
 }
 
-/* Run fn in a child with stderr going to a pipe; the child's wait status
- * (or -1 when it did not end within 20 s: a hang), its stderr in out. */
-static int run_child(void (*fn)(void), char *out, size_t outsz)
-{
-	int fd[2];
-	ck_assert_int_eq(pipe(fd), 0);
-	fflush(stderr);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(fd[1], 2);
-		close(fd[0]);
-		fn();
-		_exit(0);
-	}
-	close(fd[1]);
-	int status = -1;
-	for (int i = 0; i < 2000; i++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		status = -1;
-		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
-	}
-	if (status == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < outsz && (r = read(fd[0], out + n, outsz - 1 - n)) > 0)
-		n += (size_t)r;
-	out[n] = 0;
-	close(fd[0]);
-	return status;
-}
-
 /* The handler allocates while this thread is inside an allocation's
  * critical section (as if the signal came while it held a central's or
  * the heap's lock). */
@@ -722,7 +686,7 @@ static void signal_inside_collection(void)
 static void expect_reentry_abort(void (*fn)(void), const char *during)
 {
 	char out[4096];
-	int status = run_child(fn, out, sizeof out);
+	int status = sgc_test_run_child(fn, 20, out, sizeof out);
 	ck_assert_msg(status != -1, "the child hung (stderr: %s)", out);
 	ck_assert_msg(WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT,
 		      "status %#x, stderr: %s", status, out);

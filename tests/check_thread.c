@@ -1128,14 +1128,23 @@ static void *exit_in_cleanup(void *arg)
 	return (void *)1;
 }
 
-static void *exit_self_registered(void *arg)
+/* A thread of pthread_create registers itself and allocates; 0 when it
+ * could. */
+static int register_self_and_allocate(void)
 {
-	(void)arg;
 	struct GC_stack_base sb;
 	if (GC_get_stack_base(&sb) != GC_SUCCESS ||
 	    GC_register_my_thread(&sb) != GC_SUCCESS)
-		return (void *)1;
+		return -1;
 	(void)GC_malloc(64);
+	return 0;
+}
+
+static void *exit_self_registered(void *arg)
+{
+	(void)arg;
+	if (register_self_and_allocate() != 0)
+		return (void *)1;
 	pthread_exit(NULL); /* no GC_unregister_my_thread */
 	return NULL;
 }
@@ -1145,24 +1154,29 @@ static void *exit_self_registered(void *arg)
 static void *cancelled_self_registered(void *arg)
 {
 	(void)arg;
-	struct GC_stack_base sb;
-	if (GC_get_stack_base(&sb) != GC_SUCCESS ||
-	    GC_register_my_thread(&sb) != GC_SUCCESS)
+	if (register_self_and_allocate() != 0)
 		return (void *)1;
-	(void)GC_malloc(64);
 	sem_post(&exit_started);
 	for (;;)
 		sem_wait(&exit_never); /* a cancellation point */
 	return NULL;
 }
 
-START_TEST(test_cancelled_self_registered_leaves_no_record)
+/* The exit tests' start: threads may register themselves, the
+ * semaphores are ready; the number of threads registered before any of
+ * the test's own. */
+static size_t exit_test_start(void)
 {
 	GC_allow_register_threads();
-	GC_gcollect();
-	size_t before = sgc_thread_count();
+	GC_gcollect(); /* the background sweeper registers from the first */
 	ck_assert_int_eq(sem_init(&exit_never, 0, 0), 0);
 	ck_assert_int_eq(sem_init(&exit_started, 0, 0), 0);
+	return sgc_thread_count();
+}
+
+START_TEST(test_cancelled_self_registered_leaves_no_record)
+{
+	size_t before = exit_test_start();
 	for (int round = 0; round < 5; round++) {
 		pthread_t t;
 		void *r;
@@ -1183,11 +1197,7 @@ END_TEST
 
 START_TEST(test_exits_leave_no_record)
 {
-	GC_allow_register_threads();
-	GC_gcollect(); /* the background sweeper registers from the first */
-	size_t before = sgc_thread_count();
-	ck_assert_int_eq(sem_init(&exit_never, 0, 0), 0);
-	ck_assert_int_eq(sem_init(&exit_started, 0, 0), 0);
+	size_t before = exit_test_start();
 	for (int round = 0; round < 5; round++) {
 		pthread_t t[3];
 		void *r[3];
@@ -1259,6 +1269,7 @@ static void blocked_signal_child(void)
 	pthread_t t;
 	if (pipe(blk_err) != 0)
 		_exit(2);
+	blk_out = dup(2); /* the parent's pipe */
 	dup2(blk_err[1], 2);
 	sem_init(&blk_ready, 0, 0);
 	if (GC_pthread_create(&t, NULL, raw_blocker, NULL) != 0)
@@ -1275,36 +1286,9 @@ static void blocked_signal_child(void)
  * thread and the signal, and completes once the thread unblocks it. */
 START_TEST(test_blocked_suspend_signal_reported)
 {
-	int out[2];
-	ck_assert_int_eq(pipe(out), 0);
-	fflush(stderr);
-	pid_t pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		close(out[0]);
-		blk_out = out[1];
-		blocked_signal_child();
-	}
-	close(out[1]);
-	int status = -1;
-	for (int i = 0; i < 6000; i++) { /* 60 s: a hang fails */
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		status = -1;
-		usleep(10 * 1000);
-	}
-	if (status == -1) {
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-	}
 	char buf[8192];
-	size_t n = 0;
-	ssize_t r;
-	while (n + 1 < sizeof buf &&
-	       (r = read(out[0], buf + n, sizeof buf - 1 - n)) > 0)
-		n += (size_t)r;
-	buf[n] = 0;
-	close(out[0]);
+	int status = sgc_test_run_child(blocked_signal_child, 60, buf,
+					sizeof buf); /* a hang fails */
 	ck_assert_msg(status != -1, "the collection hung; stderr: %s", buf);
 	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		      "status %#x; stderr: %s", status, buf);

@@ -9,9 +9,14 @@
 #define SGC_TESTUTIL_H
 
 #include <check.h>
+#include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
 #include <gc/gc.h>
 #include "verify.h"
 
@@ -81,6 +86,47 @@ static inline uintptr_t sgc_test_hide(const void *p)
 static inline void *sgc_test_reveal(uintptr_t h)
 {
 	return (void *)~h;
+}
+
+/* Run fn in a forked child whose stderr goes to a pipe, for tests that
+ * expect a process to abort with a message (or not to hang): the child's
+ * wait status, or -1 when it had not ended after timeout_s seconds (a
+ * hang; it is killed), and its stderr, NUL-terminated, in out.  The child
+ * exits 0 when fn returns. */
+static inline int sgc_test_run_child(void (*fn)(void), int timeout_s,
+				     char *out, size_t outsz)
+{
+	int fd[2];
+	ck_assert_int_eq(pipe(fd), 0);
+	fflush(stderr);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		dup2(fd[1], 2);
+		close(fd[0]);
+		close(fd[1]);
+		fn();
+		_exit(0);
+	}
+	close(fd[1]);
+	int status = -1;
+	for (int i = 0; i < timeout_s * 100; i++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		status = -1;
+		nanosleep(&(struct timespec){ 0, 10 * 1000 * 1000 }, NULL);
+	}
+	if (status == -1) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	size_t n = 0;
+	ssize_t r;
+	while (n + 1 < outsz && (r = read(fd[0], out + n, outsz - 1 - n)) > 0)
+		n += (size_t)r;
+	out[n] = 0;
+	close(fd[0]);
+	return status;
 }
 
 /* Run a suite in the usual way; the process exit status.  The white-box

@@ -2,7 +2,7 @@
  * xmlcheck: is a file well-formed XML?  For the test of spangc-plot
  * (tests/run_plot.sh), so that checking the SVG needs no XML package.
  *
- *     xmlcheck FILE [CLASS]
+ *     xmlcheck [-r ROOT] FILE [CLASS [COUNT]]
  *
  * Checks: an optional XML declaration, comments, processing instructions,
  * one root element, every start tag closed in order, names well formed,
@@ -10,8 +10,9 @@
  * entity references limited to the five predefined ones and character
  * references, no text outside the root.  Prints "root=NAME elements=N" and,
  * with CLASS, "class=CLASS count=M" (elements with class="CLASS").  Exit 0
- * when well-formed, 1 with a message naming the line otherwise.  DTDs and
- * CDATA sections are refused (the plot writes neither).
+ * when well-formed, 1 with a message naming the line otherwise; 1 with a
+ * message too when the root element is not ROOT (-r) or M is not COUNT.
+ * DTDs and CDATA sections are refused (the plot writes neither).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,12 +116,19 @@ static int skip_misc(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: xmlcheck FILE [CLASS]\n");
+	const char *want_root = NULL;
+	if (argc > 2 && strcmp(argv[1], "-r") == 0) {
+		want_root = argv[2];
+		argv += 2;
+		argc -= 2;
+	}
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: xmlcheck [-r ROOT] FILE [CLASS [COUNT]]\n");
 		return 2;
 	}
 	file = argv[1];
-	const char *want = argc == 3 ? argv[2] : NULL;
+	const char *want = argc >= 3 ? argv[2] : NULL;
+	const char *want_count = argc == 4 ? argv[3] : NULL;
 	FILE *f = fopen(file, "rb");
 	if (!f) {
 		perror(file);
@@ -267,6 +275,17 @@ int main(int argc, char **argv)
 	printf("root=%.*s elements=%zu\n", (int)root_len, root, elements);
 	if (want)
 		printf("class=%s count=%zu\n", want, classed);
+	if (want_root && (strlen(want_root) != root_len ||
+			  memcmp(want_root, root, root_len) != 0)) {
+		fprintf(stderr, "%s: the root element is %.*s, not %s\n", file,
+			(int)root_len, root, want_root);
+		return 1;
+	}
+	if (want_count && strtoul(want_count, NULL, 10) != classed) {
+		fprintf(stderr, "%s: %zu elements of class %s, not %s\n", file,
+			classed, want, want_count);
+		return 1;
+	}
 	free(open);
 	free(open_len);
 	free(buf);

@@ -129,6 +129,19 @@ static struct mobj *model_base(uintptr_t b)
 	return NULL;
 }
 
+/* Allocate n bytes, scanned or pointer-free, into the roots and the
+ * model. */
+static void add_object(size_t n, int atomic)
+{
+	void *p = atomic ? GC_malloc_atomic(n) : GC_malloc(n);
+	if (!p)
+		abort();
+	roots[nmodel] = p;
+	model[nmodel].hidden = ~(uintptr_t)p;
+	model[nmodel].size = GC_size(p);
+	nmodel++;
+}
+
 static __attribute__((noinline)) void build(uint64_t rng)
 {
 	static const size_t large[NLARGE] = {
@@ -143,25 +156,10 @@ static __attribute__((noinline)) void build(uint64_t rng)
 			size_t n = sgc_class_to_size[c];
 			/* With interior pointers the collector may add a byte
 			 * to a request: ask for a little less. */
-			if (n > 8)
-				n -= 8;
-			void *p = k & 1 ? GC_malloc_atomic(n) : GC_malloc(n);
-			if (!p)
-				abort();
-			roots[nmodel] = p;
-			model[nmodel].hidden = ~(uintptr_t)p;
-			model[nmodel].size = GC_size(p);
-			nmodel++;
+			add_object(n > 8 ? n - 8 : n, k & 1);
 		}
-	for (int k = 0; k < NLARGE; k++) {
-		void *p = k & 1 ? GC_malloc_atomic(large[k]) : GC_malloc(large[k]);
-		if (!p)
-			abort();
-		roots[nmodel] = p;
-		model[nmodel].hidden = ~(uintptr_t)p;
-		model[nmodel].size = GC_size(p);
-		nmodel++;
-	}
+	for (int k = 0; k < NLARGE; k++)
+		add_object(large[k], k & 1);
 	for (size_t i = 0; i < nmodel; i++) {
 		switch (next_rand(&rng) % 4) {
 		case 0:
