@@ -1313,7 +1313,6 @@ Suite *make_thread_suite(void)
 	tcase_add_test(tc, test_coroutine_stack);
 	tcase_add_test(tc, test_fork_child_allocates);
 	tcase_add_test(tc, test_pthread_wrappers);
-	tcase_add_test(tc, test_blocked_suspend_signal_reported);
 	tcase_add_test(tc, test_call_with_alloc_lock);
 	tcase_add_test(tc, test_parallel_mark_equals_single);
 	tcase_add_test(tc, test_small_heap_marks_alone);
@@ -1329,6 +1328,14 @@ Suite *make_thread_suite(void)
 	if (!SGC_TSAN) /* see test_exits_leave_no_record */
 		tcase_add_test(tc, test_cancelled_self_registered_leaves_no_record);
 	suite_add_tcase(s, tc);
+	/* Tests that wait out a fixed delay and look for no race: the
+	 * repeated runs of tools/run-tests leave them out
+	 * (CK_EXCLUDE_TAGS=once). */
+	TCase *once = tcase_create("once");
+	tcase_set_tags(once, "once");
+	sgc_test_fixture(once);
+	tcase_add_test(once, test_blocked_suspend_signal_reported);
+	suite_add_tcase(s, once);
 	TCase *bad = tcase_create("bad-input");
 	tcase_add_checked_fixture(bad, sgc_test_setup, NULL);
 	tcase_add_test_raise_signal(bad, test_unregistered_aborts, SIGABRT);
