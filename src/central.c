@@ -13,15 +13,11 @@
 #include "pacer.h"
 #include "sweep.h"
 
-struct sgc_central sgc_centrals[SGC_NUM_SPAN_CLASSES];
-
-void sgc_central_init(void)
-{
-	for (unsigned i = 0; i < SGC_NUM_SPAN_CLASSES; i++) {
-		pthread_mutex_init(&sgc_centrals[i].lock, NULL);
-		sgc_centrals[i].spanclass = i;
+struct sgc_central sgc_centrals[SGC_NUM_SPAN_CLASSES] = {
+	[0 ... SGC_NUM_SPAN_CLASSES - 1] = {
+		.lock = PTHREAD_MUTEX_INITIALIZER
 	}
-}
+};
 
 void sgc_span_list_push(struct sgc_span_list *l, struct sgc_span *s)
 {
@@ -123,8 +119,9 @@ struct sgc_span *sgc_central_cache_span(struct sgc_central *c)
 	pthread_mutex_unlock(&c->lock);
 	if (!s) {
 		int needzero;
-		unsigned sc = sgc_spanclass_sizeclass(c->spanclass);
-		s = sgc_heap_alloc_span(sgc_class_npages(sc), c->spanclass,
+		unsigned spc = sgc_central_class(c);
+		unsigned sc = sgc_spanclass_sizeclass(spc);
+		s = sgc_heap_alloc_span(sgc_class_npages(sc), spc,
 					sgc_pacer_may_grow(), &needzero);
 		if (!s)
 			return NULL;

@@ -28,13 +28,19 @@ struct sgc_span_list {
 
 struct sgc_central {
 	pthread_mutex_t lock;
-	unsigned spanclass;
 	struct sgc_span_list partial[2], full[2];
 };
 
+/* Statically initialised, and all zeros where PTHREAD_MUTEX_INITIALIZER
+ * is (glibc): the array then lies in .bss, and a program touches only
+ * the centrals of the classes it uses, not 1,088 of them at start-up. */
 SGC_HIDDEN extern struct sgc_central sgc_centrals[SGC_NUM_SPAN_CLASSES];
 
-SGC_HIDDEN void sgc_central_init(void);
+/* The span class of central c. */
+static inline unsigned sgc_central_class(const struct sgc_central *c)
+{
+	return (unsigned)(c - sgc_centrals);
+}
 
 static inline struct sgc_span_list *sgc_central_partial_swept(
 	struct sgc_central *c, uintptr_t sg)

@@ -272,6 +272,7 @@ struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
 		pthread_mutex_unlock(&h->lock);
 		return NULL;
 	}
+	sgc_sweep_note_class(spanclass);
 	int scavenged = sgc_pagealloc_take_scavenged(&h->pages, addr, npages);
 	int dirty = needs_zero(addr, npages * SGC_PAGE_SIZE);
 	*needzero = dirty && !scavenged;

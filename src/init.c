@@ -124,7 +124,6 @@ void sgc_init_slow(void)
 	if (sgc_heap_init() != 0)
 		sgc_fatal("out of memory at start-up: cannot reserve address"
 			  " space or metadata for the heap");
-	sgc_central_init();
 	sgc_cache_init();
 	sgc_roots_init();
 	/* The collector's own state holds heap addresses that are not

@@ -95,6 +95,11 @@
  * memory of a peak goes back to the system within a few minutes. */
 #define SGC_HEAP_TARGET_TAU_NS ((uint64_t)60000000000)
 
+/* ... counting only the part of each interval between two cycles beyond
+ * this (5 s): a program that fills the heap target sooner uses all of
+ * it, and keeps it, as bdwgc keeps its heap (pacer.h). */
+#define SGC_HEAP_TARGET_BUSY_NS ((uint64_t)5000000000)
+
 /* With background sweeping off (the default), the background thread
  * sweeps what is left of a cycle only when no other cycle has come for
  * this long: the program has gone quiet, and its garbage's memory can go

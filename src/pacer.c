@@ -35,6 +35,9 @@ void sgc_pacer_reuse_heap(size_t live, size_t retained, uint64_t now)
 	size_t b = (size_t)sgc_load_relaxed(&sgc_pacer.min_budget);
 	size_t h = __atomic_load_n(&sgc_pacer.heap_target, __ATOMIC_RELAXED);
 	uint64_t dt = now - sgc_pacer.heap_target_ns;
+	/* Only time beyond the busy interval counts: a heap filled sooner
+	 * is in use. */
+	dt = dt > SGC_HEAP_TARGET_BUSY_NS ? dt - SGC_HEAP_TARGET_BUSY_NS : 0;
 	if (dt >= SGC_HEAP_TARGET_TAU_NS)
 		h = 0;
 	else

@@ -15,17 +15,21 @@
  * it collects far less often than the budget alone says.  Here the heap
  * target is
  *     H = max(live + budget, min(retained, H_prev * (1 - dt / TAU)))
- * where retained is the heap's memory not returned to the system, dt the
- * time since the previous cycle and TAU SGC_HEAP_TARGET_TAU_NS (60 s); the
- * allocation allowed until the next cycle is H - live.  So a peak's memory
- * is reused at once, but not for ever: H falls back to live + budget
- * within a few minutes, and the scavenger returns what lies beyond H
- * (sweep.c).  Meanwhile the heap grows only while the formula's budget is
- * not spent (sgc_pacer_may_grow); past it, a full heap means a cycle,
- * which keeps the heap at the peak's size, not above.  The decay is by
- * time, not by cycle, so that a program
- * collecting often does not keep its peak for longer than one collecting
- * rarely; GC_gcollect_and_unmap drops the peak at once.
+ * where retained is the heap's memory not returned to the system, TAU
+ * SGC_HEAP_TARGET_TAU_NS (60 s) and dt the time since the previous cycle
+ * less SGC_HEAP_TARGET_BUSY_NS (5 s), or 0; the allocation allowed until
+ * the next cycle is H - live.  So a peak's memory is reused at once, and
+ * for as long as the program fills it within 5 s, as bdwgc keeps its heap
+ * (a decay by all the time that passed made binary_trees collect 20-40%
+ * more often than bdwgc, the more the slower the machine); a program
+ * that fills it more slowly gets H back to live + budget within a few
+ * minutes, and the scavenger returns what lies beyond H (sweep.c).
+ * Meanwhile the heap grows only while the formula's budget is not spent
+ * (sgc_pacer_may_grow); past it, a full heap means a cycle, which keeps
+ * the heap at the peak's size, not above.  The decay is by time, not by
+ * cycle, so that a program collecting often does not keep its peak for
+ * longer than one collecting rarely; GC_gcollect_and_unmap drops the
+ * peak at once.
  *
  * Locks: the counters are atomic words; the budget is written at the end
  * of a cycle (world stopped) and read racily.

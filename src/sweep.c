@@ -19,6 +19,12 @@
 #include "thread.h"
 
 static sgc_atomic_word class_cursor;    /* atomic: next central to sweep */
+/* The span classes that ever had a span (a bit each; atomic, only set):
+ * a cycle over a small heap would otherwise spend most of its time
+ * locking the 1,088 centrals, nearly all of them empty.  A bit set
+ * before a stop is seen after it, and spans created after a cycle's
+ * start are swept already, so no unswept span is passed over. */
+static sgc_atomic_word classes_used[(SGC_NUM_SPAN_CLASSES + 63) / 64];
 static sgc_atomic_word done = 1;        /* atomic: no unswept span left */
 static sgc_atomic_word pages_swept;     /* atomic: this cycle */
 static sgc_atomic_word ratio;           /* pages per byte << 20 */
@@ -180,11 +186,38 @@ int sgc_sweep_span(struct sgc_span *s)
 	return 1;
 }
 
+void sgc_sweep_note_class(unsigned spanclass)
+{
+	sgc_atomic_word *w = &classes_used[spanclass / 64];
+	uintptr_t bit = (uintptr_t)1 << (spanclass % 64);
+	if (!(sgc_load_relaxed(w) & bit))
+		__atomic_fetch_or(w, bit, __ATOMIC_RELEASE);
+}
+
+/* The first class from i on that ever had a span, or
+ * SGC_NUM_SPAN_CLASSES. */
+static uintptr_t next_used_class(uintptr_t i)
+{
+	while (i < SGC_NUM_SPAN_CLASSES) {
+		uintptr_t w = sgc_load_acquire(&classes_used[i / 64]) >>
+			      (i % 64);
+		if (w)
+			return i + (uintptr_t)__builtin_ctzl(w);
+		i = (i / 64 + 1) * 64;
+	}
+	return SGC_NUM_SPAN_CLASSES;
+}
+
 size_t sgc_sweep_one(void)
 {
 	uintptr_t sg = sgc_heap_sweepgen();
 	for (;;) {
 		uintptr_t i = sgc_load_acquire(&class_cursor);
+		uintptr_t j = next_used_class(i);
+		if (j != i) {
+			sgc_cas(&class_cursor, i, j);
+			continue;
+		}
 		if (i >= SGC_NUM_SPAN_CLASSES) {
 			sgc_store_release(&done, 1);
 			return 0;

@@ -64,6 +64,11 @@ SGC_HIDDEN int sgc_sweep_held_here(const struct sgc_span *s);
  * place (GC_free defers to the next sweep instead). */
 SGC_HIDDEN int sgc_sweep_kept_whole(const struct sgc_span *s);
 
+/* Note that a span of the given class exists (sgc_heap_alloc_span, before
+ * the span is published): sgc_sweep_one passes over classes that never
+ * had one without taking their locks. */
+SGC_HIDDEN void sgc_sweep_note_class(unsigned spanclass);
+
 /* Sweep one unswept span from the centrals; its page count, or 0 when no
  * unswept span is left. */
 SGC_HIDDEN size_t sgc_sweep_one(void);
