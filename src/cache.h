@@ -82,6 +82,17 @@ static inline void sgc_critical_enter(struct sgc_cache *c)
 	__asm__ __volatile__("" ::: "memory");
 }
 
+/* sgc_critical_enter, returning the depth before: non-zero when the
+ * caller interrupted (from a signal handler) or was called back from
+ * (a collector callback) code of this thread inside the collector. */
+static inline int sgc_critical_enter_depth(struct sgc_cache *c)
+{
+	int depth = c->critical;
+	c->critical = depth + 1;
+	__asm__ __volatile__("" ::: "memory");
+	return depth;
+}
+
 static inline void sgc_critical_leave(struct sgc_cache *c)
 {
 	__asm__ __volatile__("" ::: "memory");

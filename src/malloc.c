@@ -158,13 +158,19 @@ out:
 
 /* The fast path: the next free slot from the alloc cache of the thread's
  * span for the class (Go's nextFreeFast).  No lock, no atomic, no call
- * unless the cache's word is used up. */
+ * unless the cache's word is used up.  Entered with a critical section
+ * already open (a signal handler that interrupted an allocation of this
+ * thread, or a disclaim procedure run by its sweep), it could hand out a
+ * slot the interrupted code has read as free and is about to hand out
+ * too: it takes the slow path, whose check_reentry aborts with a
+ * message. */
 static SGC_ALWAYS_INLINE void *alloc_small(struct sgc_cache *c, size_t req,
 					   unsigned kind, size_t lb)
 {
 	unsigned spc = sgc_spanclass(kind, sgc_size_to_class(req));
 	void *p;
-	sgc_critical_enter(c);
+	if (SGC_UNLIKELY(sgc_critical_enter_depth(c) != 0))
+		return alloc_small_slow(c, spc, lb);
 	struct sgc_span *s = c->alloc[spc];
 	uint64_t cache = s->alloc_cache;
 	if (SGC_LIKELY(cache != 0)) {

@@ -670,6 +670,16 @@ static void signal_inside_allocation(void)
 	sgc_critical_leave(c);
 }
 
+/* The same where the handler's size class has a span with free slots in
+ * the thread's cache: its fast path would hand out a slot the
+ * interrupted allocation may be about to hand out too. */
+static void signal_inside_fast_allocation(void)
+{
+	void *keep = GC_malloc(handler_size); /* the class's span is cached */
+	signal_inside_allocation();
+	GC_reachable_here(keep);
+}
+
 static void GC_CALLBACK raising_start_callback(void)
 {
 	raise(SIGUSR1);
@@ -696,13 +706,16 @@ static void expect_reentry_abort(void (*fn)(void), const char *during)
 }
 
 /* Large objects take the slow path every time; a small object whose
- * class has never been used takes it too. */
+ * class has never been used takes it too; one whose class has free
+ * slots at hand would take the fast path, and must not. */
 START_TEST(test_signal_alloc_in_allocation)
 {
 	handler_size = 100000;
 	expect_reentry_abort(signal_inside_allocation, "an allocation");
 	handler_size = 3000;
 	expect_reentry_abort(signal_inside_allocation, "an allocation");
+	handler_size = 24;
+	expect_reentry_abort(signal_inside_fast_allocation, "an allocation");
 }
 END_TEST
 
