@@ -372,7 +372,8 @@ static SGC_ALWAYS_INLINE void mark_page(struct marker *m, struct sgc_span *s)
 	if (m->page_marked == s)
 		return;
 	m->page_marked = s;
-	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
+	struct sgc_heap_arena *ha =
+		sgc_window_arenas[(s->start - heap_lo) >> SGC_ARENA_SHIFT];
 	uintptr_t pg = sgc_arena_page_index(s->start);
 	if (!sgc_bitmap_test(ha->page_marks, pg))
 		sgc_bitmap_set(ha->page_marks, pg);
