@@ -40,6 +40,7 @@
 #include <unistd.h>
 #include <gc.h>
 #include <gc/gc_mark.h>
+#include "test_assert.h"
 
 enum {
 	WORDS = 1 << 20,    /* 8 MiB */
@@ -168,23 +169,15 @@ int main(int argc, char **argv)
 	without[strcspn(without, "\n")] = 0;
 	close(fd);
 	int status;
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0) {
-		fprintf(stderr, "false_refs: the run without black-listing "
-			"failed (status %#x)\n", status);
-		return 1;
-	}
+	test_assert(waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+			    WEXITSTATUS(status) == 0,
+		    "the run without black-listing failed (status %#x)",
+		    status);
 	printf("black-listing:    %s\n", with);
 	printf("no black-listing: %s\n", without);
 	long w = retained_kib(with), wo = retained_kib(without);
-	if (w < 0 || wo < 0) {
-		fprintf(stderr, "false_refs: no figures\n");
-		return 1;
-	}
-	if (w * 4 >= wo) {
-		fprintf(stderr, "false_refs: FAIL: black-listing kept %ld KiB, "
-			"without it %ld KiB: not under a quarter\n", w, wo);
-		return 1;
-	}
+	test_assert(w >= 0 && wo >= 0, "no figures");
+	test_assert(w * 4 < wo, "black-listing kept %ld KiB, without it %ld"
+		    " KiB: not under a quarter", w, wo);
 	return 0;
 }

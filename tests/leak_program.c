@@ -15,6 +15,7 @@
 #include <string.h>
 #include <gc/leak_detector.h>
 #include "report_count.h"
+#include "test_assert.h"
 
 static char *volatile kept;
 static int leak_line, kept_line;
@@ -57,19 +58,14 @@ int main(void)
 	CHECK_LEAKS();
 	printf("kept: %s\n", kept);
 	/* The referenced object was neither reported nor reclaimed. */
-	if (!kept || strcmp(kept, "still referenced") != 0) {
-		fprintf(stderr, "leak_program: the kept object changed\n");
-		return 1;
-	}
+	test_assert(kept && strcmp(kept, "still referenced") == 0,
+		    "the kept object changed");
 	int leaks = report_count_of(&counts[0]);
 	int kepts = report_count_of(&counts[1]);
 	int others = report_count_of(&counts[2]);
-	if (leaks != 5 || kepts || others) {
-		fprintf(stderr, "leak_program: FAIL: %d reports of leaks at "
-			"line %d (want 5), %d of the kept object (want 0), "
-			"%d of other objects (want 0)\n", leaks, leak_line,
-			kepts, others);
-		return 1;
-	}
+	test_assert(leaks == 5 && kepts == 0 && others == 0,
+		    "%d reports of leaks at line %d (want 5), %d of the kept"
+		    " object (want 0), %d of other objects (want 0)", leaks,
+		    leak_line, kepts, others);
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <gc.h>
 #include "report_count.h"
+#include "test_assert.h"
 
 static int past_line, before_line;
 
@@ -43,22 +44,17 @@ int main(void)
 	GC_gcollect();
 	/* The smashes are reported, not repaired into the client's bytes,
 	 * and the kept object survives the collection. */
-	if (memcmp(name, "1234567", 8) != 0 || !GC_base(keep[0])) {
-		fprintf(stderr, "smash_program: live objects damaged\n");
-		return 1;
-	}
+	test_assert(memcmp(name, "1234567", 8) == 0 && GC_base(keep[0]),
+		    "live objects damaged");
 	GC_FREE(name);
 	GC_FREE(name);
 	printf("done\n");
 	int past = report_count_of(&counts[0]);
 	int before = report_count_of(&counts[1]);
 	int twice = report_count_of(&counts[2]);
-	if (past != 1 || before != 1 || twice != 1) {
-		fprintf(stderr, "smash_program: FAIL: reports of the smash "
-			"past line %d's object: %d, before line %d's: %d, of "
-			"the second free: %d (want 1 each)\n", past_line, past,
-			before_line, before, twice);
-		return 1;
-	}
+	test_assert(past == 1 && before == 1 && twice == 1,
+		    "reports of the smash past line %d's object: %d, before"
+		    " line %d's: %d, of the second free: %d (want 1 each)",
+		    past_line, past, before_line, before, twice);
 	return 0;
 }

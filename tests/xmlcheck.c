@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "test_assert.h"
 
 static const char *text, *p, *end;
 static const char *file;
@@ -29,11 +30,10 @@ static int line_of(const char *q)
 	return n;
 }
 
-static void bad(const char *what)
+/* The file is not well-formed: name its line, exit 1. */
+static __attribute__((noreturn)) void bad(const char *what)
 {
-	fprintf(stderr, "%s:%d: not well-formed: %s\n", file, line_of(p),
-		what);
-	exit(1);
+	test_assert_fail(file, line_of(p), "well-formed", "%s", what);
 }
 
 static int name_start(char c)
@@ -275,17 +275,13 @@ int main(int argc, char **argv)
 	printf("root=%.*s elements=%zu\n", (int)root_len, root, elements);
 	if (want)
 		printf("class=%s count=%zu\n", want, classed);
-	if (want_root && (strlen(want_root) != root_len ||
-			  memcmp(want_root, root, root_len) != 0)) {
-		fprintf(stderr, "%s: the root element is %.*s, not %s\n", file,
-			(int)root_len, root, want_root);
-		return 1;
-	}
-	if (want_count && strtoul(want_count, NULL, 10) != classed) {
-		fprintf(stderr, "%s: %zu elements of class %s, not %s\n", file,
-			classed, want, want_count);
-		return 1;
-	}
+	test_assert(!want_root || (strlen(want_root) == root_len &&
+				   memcmp(want_root, root, root_len) == 0),
+		    "%s: the root element is %.*s, not %s", file,
+		    (int)root_len, root, want_root);
+	test_assert(!want_count || strtoul(want_count, NULL, 10) == classed,
+		    "%s: %zu elements of class %s, not %s", file, classed, want,
+		    want_count);
 	free(open);
 	free(open_len);
 	free(buf);

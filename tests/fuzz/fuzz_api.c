@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#define TEST_ASSERT_ABORTS /* libFuzzer and fuzz_main name the input */
+#include "../test_assert.h"
 
 #define NSLOTS 16
 #define MAX_OBJS 2048
@@ -72,16 +74,27 @@ static struct thr thrs[MAX_THREADS];
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static __attribute__((noreturn)) void fail(const char *what, int i)
+/* A failed check: the model's object i (-1: none), then test_assert's
+ * report and abort. */
+static __attribute__((noreturn)) void fail(const char *file, int line,
+					   const char *cond, const char *what,
+					   int i)
 {
-	fprintf(stderr, "fuzz_api: %s: object %d", what, i);
+	fprintf(stderr, "fuzz_api: object %d", i);
 	if (i >= 0 && i < nmodel)
 		fprintf(stderr, " (%#lx, %zu bytes, kind %d)",
 			(unsigned long)~model[i].hidden, model[i].size,
 			model[i].kind);
 	fprintf(stderr, "\n");
-	abort();
+	test_assert_fail(file, line, cond, "%s", what);
 }
+
+/* Assert cond about the model's object i. */
+#define model_assert(cond, what, i)                                          \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			fail(__FILE__, __LINE__, #cond, what, i);            \
+	} while (0)
 
 static uintptr_t stamp(unsigned g, int i)
 {
@@ -130,8 +143,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	typed_descr = GC_make_descriptor(bm, 2);
 	model = calloc(MAX_OBJS, sizeof *model);
 	reach = calloc(MAX_OBJS, 1);
-	if (!model || !reach)
-		abort();
+	test_assert(model && reach, "out of memory for the model");
 	return 0;
 }
 
@@ -145,18 +157,18 @@ static void fill(void *p, int i, size_t from, size_t to)
 static void check_contents(int i)
 {
 	const uintptr_t *w = addr(i);
-	if (GC_base((void *)w) != w)
-		fail("a live object was freed", i);
-	if (GC_size((void *)w) < model[i].size)
-		fail("GC_size of a live object shrank", i);
-	if (w[0] != stamp(gen, i))
-		fail("a live object's stamp changed", i);
+	model_assert(GC_base((void *)w) == w, "a live object was freed", i);
+	model_assert(GC_size((void *)w) >= model[i].size,
+		     "GC_size of a live object shrank", i);
+	model_assert(w[0] == stamp(gen, i), "a live object's stamp changed",
+		     i);
 	for (size_t k = 2; k < model[i].size / sizeof *w; k++)
-		if (w[k] != stamp(gen, i) * k)
-			fail("a live object's contents changed", i);
+		model_assert(w[k] == stamp(gen, i) * k,
+			     "a live object's contents changed", i);
 	int c = model[i].child;
-	if (model[i].kind != K_ATOMIC && w[1] != (c < 0 ? 0 : (uintptr_t)addr(c)))
-		fail("a live object's pointer changed", i);
+	model_assert(model[i].kind == K_ATOMIC ||
+			     w[1] == (c < 0 ? 0 : (uintptr_t)addr(c)),
+		     "a live object's pointer changed", i);
 }
 
 static int new_object(int kind, size_t size, int slot)
@@ -170,8 +182,7 @@ static int new_object(int kind, size_t size, int slot)
 	case K_TYPED: p = GC_MALLOC_EXPLICITLY_TYPED(size, typed_descr); break;
 	default: p = GC_MALLOC(size); break;
 	}
-	if (!p)
-		fail("allocation failed", nmodel);
+	model_assert(p, "allocation failed", nmodel);
 	int i = nmodel++;
 	memset(&model[i], 0, sizeof model[i]);
 	model[i].hidden = ~(uintptr_t)p;
@@ -237,15 +248,12 @@ static void finalizer(void *obj, void *cd)
 	if ((unsigned)(id >> 32) != gen)
 		return; /* an earlier input's object */
 	int i = (int)(id & 0xffffffff);
-	if (addr(i) != obj)
-		fail("a finalizer got another object", i);
-	if (model[i].finalized)
-		fail("an object was finalized twice", i);
+	model_assert(addr(i) == obj, "a finalizer got another object", i);
+	model_assert(!model[i].finalized, "an object was finalized twice", i);
 	compute_reach();
-	if (reach[i])
-		fail("a finalizer ran on a reachable object", i);
-	if (*(uintptr_t *)obj != stamp(gen, i))
-		fail("a finalized object was damaged", i);
+	model_assert(!reach[i], "a finalizer ran on a reachable object", i);
+	model_assert(*(uintptr_t *)obj == stamp(gen, i),
+		     "a finalized object was damaged", i);
 	model[i].finalized = 1;
 }
 
@@ -259,8 +267,8 @@ static void check_after_collect(void)
 		int t = link_target[k];
 		if (t < 0)
 			continue;
-		if (reach[t] && links[k] != GC_HIDE_POINTER(addr(t)))
-			fail("the link to a reachable object was cleared", t);
+		model_assert(!reach[t] || links[k] == GC_HIDE_POINTER(addr(t)),
+			     "the link to a reachable object was cleared", t);
 		if (!links[k])
 			link_target[k] = -1;
 	}
@@ -304,9 +312,9 @@ static void start_thread(void)
 			m->child = k + 1 < CHAIN ? first + k + 1 : -1;
 			m->freed = 1; /* not in the model until joined */
 		}
-		if (pthread_create(&thrs[t].tid, NULL, thread_main,
-				   (void *)(intptr_t)first) != 0)
-			fail("pthread_create failed", first);
+		int rc = pthread_create(&thrs[t].tid, NULL, thread_main,
+					(void *)(intptr_t)first);
+		model_assert(rc == 0, "pthread_create failed", first);
 		thrs[t].used = 1;
 		thrs[t].first = first;
 		return;
@@ -318,16 +326,17 @@ static void join_thread(int t, int slot)
 	void *head;
 	if (!thrs[t].used)
 		return;
-	if (pthread_join(thrs[t].tid, &head) != 0)
-		fail("pthread_join failed", thrs[t].first);
+	int rc = pthread_join(thrs[t].tid, &head);
+	model_assert(rc == 0, "pthread_join failed", thrs[t].first);
 	thrs[t].used = 0;
 	int first = thrs[t].first;
-	if (!head)
-		fail("a thread's allocation failed", first);
+	model_assert(head, "a thread's allocation failed", first);
 	uintptr_t *p = head;
 	for (int k = 0; k < CHAIN; k++) {
-		if (!p || GC_base(p) != p || p[0] != stamp(gen, first + k))
-			fail("a thread's exit value lost its objects", first + k);
+		model_assert(p && GC_base(p) == p &&
+				     p[0] == stamp(gen, first + k),
+			     "a thread's exit value lost its objects",
+			     first + k);
 		model[first + k].hidden = ~(uintptr_t)p;
 		model[first + k].freed = 0;
 		p = (uintptr_t *)p[1];
@@ -354,8 +363,7 @@ static void op(const uint8_t *b)
 			if (link_target[k] == i)
 				return;
 		void *p = GC_REALLOC(addr(i), size);
-		if (!p)
-			fail("GC_realloc failed", i);
+		model_assert(p, "GC_realloc failed", i);
 		size_t old = model[i].size;
 		model[i].hidden = ~(uintptr_t)p;
 		model[i].size = size;
@@ -377,10 +385,10 @@ static void op(const uint8_t *b)
 	case 6: /* base and size of an interior pointer */
 		if (i < 0)
 			break;
-		if (GC_base((char *)addr(i) + b[2] % model[i].size) != addr(i))
-			fail("GC_base of an interior pointer", i);
-		if (GC_size(addr(i)) < model[i].size)
-			fail("GC_size", i);
+		model_assert(GC_base((char *)addr(i) + b[2] % model[i].size) ==
+				     addr(i),
+			     "GC_base of an interior pointer", i);
+		model_assert(GC_size(addr(i)) >= model[i].size, "GC_size", i);
 		break;
 	case 7: /* finalizer */
 		if (i < 0 || model[i].fin || model[i].kind == K_UNCOLL)
@@ -395,9 +403,10 @@ static void op(const uint8_t *b)
 		if (i < 0 || link_target[k] >= 0)
 			break;
 		links[k] = GC_HIDE_POINTER(addr(i));
-		if (GC_general_register_disappearing_link((void **)&links[k],
-							  addr(i)) != GC_SUCCESS)
-			fail("GC_general_register_disappearing_link", i);
+		int rc = GC_general_register_disappearing_link(
+			(void **)&links[k], addr(i));
+		model_assert(rc == GC_SUCCESS,
+			     "GC_general_register_disappearing_link", i);
 		link_target[k] = i;
 		break;
 	}
@@ -408,8 +417,8 @@ static void op(const uint8_t *b)
 				 GC_TOGGLE_REF_STRONG : GC_TOGGLE_REF_WEAK,
 				 __ATOMIC_RELEASE);
 		model[i].toggle_active = 1;
-		if (GC_toggleref_add(addr(i), b[2] & 1) != GC_SUCCESS)
-			fail("GC_toggleref_add", i);
+		int rc = GC_toggleref_add(addr(i), b[2] & 1);
+		model_assert(rc == GC_SUCCESS, "GC_toggleref_add", i);
 		break;
 	case 10: /* the toggle-ref's next answer */
 		if (i < 0 || !model[i].toggle)
@@ -443,9 +452,10 @@ static void op(const uint8_t *b)
 	case 15: start_thread(); break;
 	case 16: join_thread(b[2] % MAX_THREADS, s); break;
 	default: /* allocate garbage */
-		for (int k = 0; k < 1 + b[2] % 64; k++)
-			if (!GC_MALLOC(size))
-				fail("allocation failed", -1);
+		for (int k = 0; k < 1 + b[2] % 64; k++) {
+			void *g = GC_MALLOC(size);
+			model_assert(g, "allocation failed", -1);
+		}
 		break;
 	}
 }

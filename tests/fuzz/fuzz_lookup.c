@@ -33,6 +33,8 @@
 
 #include <spangc.h>
 #include <gc/gc.h>
+#define TEST_ASSERT_ABORTS /* libFuzzer and fuzz_main name the input */
+#include "../test_assert.h"
 #include "collect.h"
 #include "mark.h"
 #include "sizeclass.h"
@@ -67,17 +69,27 @@ static uintptr_t base_of(const struct mobj *m)
 	return ~m->hidden;
 }
 
-static __attribute__((noreturn)) void fail(const char *what, uintptr_t w,
-					   const struct mobj *m)
+/* A failed check: the word and the model's object (m may be NULL),
+ * then test_assert's report and abort. */
+static __attribute__((noreturn)) void fail(const char *file, int line,
+					   const char *cond, const char *what,
+					   uintptr_t w, const struct mobj *m)
 {
-	fprintf(stderr, "fuzz_lookup: %s: word %#lx", what, (unsigned long)w);
+	fprintf(stderr, "fuzz_lookup: word %#lx", (unsigned long)w);
 	if (m)
 		fprintf(stderr, ", %s object %#lx of %zu bytes",
 			state_name[m->state], (unsigned long)base_of(m),
 			m->size);
 	fprintf(stderr, "\n");
-	abort();
+	test_assert_fail(file, line, cond, "%s", what);
 }
+
+/* Assert cond about the word w and the model's object m. */
+#define lookup_assert(cond, what, w, m)                                      \
+	do {                                                                 \
+		if (!(cond))                                                 \
+			fail(__FILE__, __LINE__, #cond, what, w, m);         \
+	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -89,8 +101,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	GC_disable(); /* no collection but the harness's own */
 	plant = getenv("SGC_FUZZ_PLANT") != NULL;
 	model = calloc(MAX_OBJS, sizeof *model);
-	if (!model)
-		abort();
+	test_assert(model, "out of memory for the model");
 	return 0;
 }
 
@@ -134,8 +145,7 @@ static struct mobj *model_base(uintptr_t b)
 static void add_object(size_t n, int atomic)
 {
 	void *p = atomic ? GC_malloc_atomic(n) : GC_malloc(n);
-	if (!p)
-		abort();
+	test_assert(p, "out of memory for %zu bytes", n);
 	roots[nmodel] = p;
 	model[nmodel].hidden = ~(uintptr_t)p;
 	model[nmodel].size = GC_size(p);
@@ -213,35 +223,35 @@ static void check_lookup(uintptr_t w)
 	int found0 = sgc_find_object(w, 0, &o0);
 	struct mobj *m = model_at(w);
 	if (found) {
-		if (w < o.base || w - o.base >= sgc_span_elem_bytes(o.span))
-			fail("find_object answered an object not holding "
-			     "the word", w, model_base(o.base));
+		lookup_assert(w >= o.base &&
+				      w - o.base < sgc_span_elem_bytes(o.span),
+			      "find_object answered an object not holding the"
+			      " word", w, model_base(o.base));
 		struct mobj *f = model_base(o.base);
-		if (f && f->state == FREED)
-			fail("find_object answered a freed slot", w, f);
+		lookup_assert(!f || f->state != FREED,
+			      "find_object answered a freed slot", w, f);
 	}
-	if (found0 && (!found || o0.base != o.base))
-		fail("find_object without interior pointers answered "
-		     "another object", w, m);
-	if (found0 && w != o0.base && !o0.span->header_word)
-		fail("find_object without interior pointers accepted an "
-		     "interior word", w, m);
+	lookup_assert(!found0 || (found && o0.base == o.base),
+		      "find_object without interior pointers answered another"
+		      " object", w, m);
+	lookup_assert(!found0 || w == o0.base || o0.span->header_word,
+		      "find_object without interior pointers accepted an"
+		      " interior word", w, m);
 	if (!m)
 		return;
 	uintptr_t b = base_of(m);
 	void *gb = GC_base((void *)w);
 	if (m->state == LIVE) {
-		if (!found || o.base != b)
-			fail("find_object missed a live object", w, m);
-		if (w == b && (!found0 || o0.base != b))
-			fail("find_object missed a live object's start", w, m);
-		if (gb != (void *)b)
-			fail("GC_base missed a live object", w, m);
+		lookup_assert(found && o.base == b,
+			      "find_object missed a live object", w, m);
+		lookup_assert(w != b || (found0 && o0.base == b),
+			      "find_object missed a live object's start", w, m);
+		lookup_assert(gb == (void *)b, "GC_base missed a live object",
+			      w, m);
 	} else if (m->state == FREED) {
-		if (found && o.base == b)
-			fail("find_object answered a freed slot", w, m);
-		if (gb)
-			fail("GC_base answered a freed slot", w, m);
+		lookup_assert(!found || o.base != b,
+			      "find_object answered a freed slot", w, m);
+		lookup_assert(!gb, "GC_base answered a freed slot", w, m);
 	}
 }
 
@@ -256,9 +266,10 @@ static void check_mark(uintptr_t w)
 	 * and leave marks this harness cannot undo. */
 	if (found && !model_base(o.base))
 		return;
-	if (m && (m->state == LIVE || m->state == RETAINED) &&
-	    (GC_get_all_interior_pointers() || w == base_of(m)) && !found)
-		fail("find_object missed an allocated object", w, m);
+	lookup_assert(found || !m ||
+			      (m->state != LIVE && m->state != RETAINED) ||
+			      (!GC_get_all_interior_pointers() && w != base_of(m)),
+		      "find_object missed an allocated object", w, m);
 	sgc_mark_word(w);
 	sgc_mark_drain();
 	for (size_t i = 0; i < nmodel; i++) {
@@ -266,13 +277,13 @@ static void check_mark(uintptr_t w)
 		if (x->state == FREED || x->state == SWEPT)
 			continue;
 		struct sgc_obj xo;
-		if (!sgc_find_object(base_of(x), 0, &xo))
-			fail("an allocated object vanished", base_of(x), x);
+		lookup_assert(sgc_find_object(base_of(x), 0, &xo),
+			      "an allocated object vanished", base_of(x), x);
 		int marked = sgc_mark_is_marked(&xo);
 		int want = found && xo.base == o.base;
-		if (marked != want)
-			fail(marked ? "a word marked another object"
-				    : "a word missed its object", w, x);
+		lookup_assert(marked == want,
+			      marked ? "a word marked another object"
+				     : "a word missed its object", w, x);
 		xo.span->gcmarks[xo.index] = 0;
 	}
 	/* Free slots must have stayed unmarked and unallocated. */
@@ -281,15 +292,14 @@ static void check_mark(uintptr_t w)
 		if (x->state != FREED && x->state != SWEPT)
 			continue;
 		struct sgc_obj xo;
-		if (sgc_find_object(base_of(x), 1, &xo) &&
-		    xo.base == base_of(x))
-			fail("a free slot became allocated", base_of(x), x);
+		lookup_assert(!sgc_find_object(base_of(x), 1, &xo) ||
+				      xo.base != base_of(x),
+			      "a free slot became allocated", base_of(x), x);
 		struct sgc_span *s = sgc_span_of_heap(base_of(x));
-		if (s && s->elem_size) {
-			uint32_t idx = sgc_span_index(s, base_of(x));
-			if (sgc_span_marked(s, idx))
-				fail("a free slot was marked", w, x);
-		}
+		if (s && s->elem_size)
+			lookup_assert(!sgc_span_marked(s, sgc_span_index(
+						  s, base_of(x))),
+				      "a free slot was marked", w, x);
 	}
 }
 
@@ -309,8 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	build(seed);
 	clear_stack();
 	GC_enable();
-	if (!sgc_collect(SGC_REASON_EXPLICIT))
-		abort();
+	test_assert(sgc_collect(SGC_REASON_EXPLICIT), "no collection ran");
 	GC_disable();
 	size_t n = (size - 8) / 8;
 	if (n > 512)

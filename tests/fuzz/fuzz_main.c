@@ -5,7 +5,8 @@
  * regular file in them, in name order).  Exits 0 when every input ran
  * and passed, and prints how many.  Fails with a message naming the
  * input when the harness aborts (SIGABRT, as before) or returns anything
- * but 0 or -1, libFuzzer's "do not keep this input" (exit 1); exit 3 when
+ * but 0 or -1, libFuzzer's "do not keep this input" (exit 1, through
+ * test_assert); exit 3 when
  * no input was found, since an empty corpus tests nothing; 2 when a file
  * cannot be read.
  *
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../test_assert.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -70,11 +72,8 @@ static void run_file(const char *path)
 	current = path;
 	int rc = LLVMFuzzerTestOneInput(buf, n);
 	current = NULL;
-	if (rc != 0 && rc != -1) {
-		fprintf(stderr, "%s: the harness failed on %s (returned %d)\n",
-			prog, path, rc);
-		exit(1);
-	}
+	test_assert(rc == 0 || rc == -1,
+		    "%s: the harness failed on %s (returned %d)", prog, path, rc);
 	free(buf);
 	runs++;
 }
@@ -170,10 +169,9 @@ int main(int argc, char **argv)
 		printf("%s: the planted bug was caught\n", prog);
 		return 0;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		fprintf(stderr, "%s: the planted bug was not caught\n", prog);
-	else
-		fprintf(stderr, "%s: the replay with the planted bug failed "
-			"otherwise (status %#x)\n", prog, status);
-	return 1;
+	test_assert(!WIFEXITED(status) || WEXITSTATUS(status) != 0,
+		    "%s: the planted bug was not caught", prog);
+	test_assert_fail(__FILE__, __LINE__, "the planted bug caught",
+			 "%s: the replay with the planted bug failed otherwise"
+			 " (status %#x)", prog, status);
 }
