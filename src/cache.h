@@ -76,21 +76,20 @@ static inline struct sgc_cache *sgc_cache_get(void)
  * a critical section (implemented by the thread layer). */
 SGC_HIDDEN void sgc_thread_stop_pending(void);
 
-static inline void sgc_critical_enter(struct sgc_cache *c)
-{
-	c->critical++;
-	__asm__ __volatile__("" ::: "memory");
-}
-
-/* sgc_critical_enter, returning the depth before: non-zero when the
- * caller interrupted (from a signal handler) or was called back from
- * (a collector callback) code of this thread inside the collector. */
+/* Enter a critical section; the depth before: non-zero when the caller
+ * interrupted (from a signal handler) or was called back from (a
+ * collector callback) code of this thread inside the collector. */
 static inline int sgc_critical_enter_depth(struct sgc_cache *c)
 {
 	int depth = c->critical;
 	c->critical = depth + 1;
 	__asm__ __volatile__("" ::: "memory");
 	return depth;
+}
+
+static inline void sgc_critical_enter(struct sgc_cache *c)
+{
+	(void)sgc_critical_enter_depth(c);
 }
 
 static inline void sgc_critical_leave(struct sgc_cache *c)
