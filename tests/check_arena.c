@@ -138,30 +138,6 @@ START_TEST(test_arena_create)
 }
 END_TEST
 
-/* An address in the heap's window finds its arena through the window's
- * table; the two-level map, which the table short-cuts, agrees. */
-START_TEST(test_window_agrees_with_map)
-{
-	ck_assert_uint_eq(sgc_arena_window.base, sgc_heap.base);
-	uintptr_t end = __atomic_load_n(&sgc_heap.end, __ATOMIC_ACQUIRE);
-	ck_assert_uint_gt(end, sgc_heap.base);
-	for (uintptr_t a = sgc_heap.base; a < end; a += SGC_ARENA_SIZE) {
-		uintptr_t i = a >> SGC_ARENA_SHIFT;
-		struct sgc_heap_arena **l2 = sgc_arena_l1[i >> SGC_ARENA_L2_BITS];
-		ck_assert_ptr_nonnull(l2);
-		struct sgc_heap_arena *ha = l2[i & (SGC_ARENA_L2_ENTRIES - 1)];
-		ck_assert_ptr_nonnull(ha);
-		ck_assert_ptr_eq(sgc_arena_of(a), ha);
-		ck_assert_ptr_eq(sgc_arena_of(a + SGC_ARENA_SIZE - 1), ha);
-		ck_assert_uint_eq(ha->base, a);
-	}
-	/* Past the heap's arenas, inside the window: none yet. */
-	uintptr_t past = sgc_round_up(end, SGC_ARENA_SIZE);
-	if (past - sgc_heap.base < sgc_heap.window_end - sgc_heap.base)
-		ck_assert_ptr_null(sgc_arena_of(past));
-}
-END_TEST
-
 START_TEST(test_arena_create_unaligned_aborts)
 {
 	sgc_arena_create(sgc_heap.base + SGC_PAGE_SIZE);
@@ -291,7 +267,6 @@ Suite *make_arena_suite(void)
 	tcase_add_test(tc, test_heap_addresses);
 	tcase_add_test(tc, test_grow_creates_arenas);
 	tcase_add_test(tc, test_arena_create);
-	tcase_add_test(tc, test_window_agrees_with_map);
 	tcase_add_test_raise_signal(tc, test_arena_create_unaligned_aborts,
 				    SIGABRT);
 	tcase_add_test(tc, test_page_in_use_bits);
