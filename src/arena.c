@@ -9,13 +9,6 @@
 #include "os.h"
 
 struct sgc_heap_arena **sgc_arena_l1[SGC_ARENA_L1_ENTRIES];
-struct sgc_arena_window sgc_arena_window;
-
-void sgc_arena_set_window(uintptr_t base)
-{
-	SGC_CHECK(base % SGC_ARENA_SIZE == 0);
-	sgc_arena_window.base = base;
-}
 
 struct sgc_heap_arena *sgc_arena_create(uintptr_t base)
 {
@@ -39,9 +32,5 @@ struct sgc_heap_arena *sgc_arena_create(uintptr_t base)
 	ha->base = base;
 	ha->zeroed_base = 0;
 	__atomic_store_n(at, ha, __ATOMIC_RELEASE);
-	uintptr_t off = base - sgc_arena_window.base;
-	if (off < SGC_HEAP_WINDOW)
-		__atomic_store_n(&sgc_arena_window.arenas[off >> SGC_ARENA_SHIFT],
-				 ha, __ATOMIC_RELEASE);
 	return ha;
 }

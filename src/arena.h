@@ -12,14 +12,6 @@
  * keeps the map's address-space cost to 32 KiB per 256 GiB used, which
  * counts under RLIMIT_AS (heap.c); the cost is one more load, of an L1
  * entry that stays in cache.
- *
- * The heap window: the heap lies in one window of address space (heap.c),
- * and an address in it finds its arena in a flat table, one load in all
- * (16,384 entries for the 1 TiB window, 128 KiB of .bss of which only the
- * entries of arenas in use are touched).  One dependent load less on the
- * lookup of every word the mark scans made marking 5-14% faster
- * (doc/performance.md, 2026-12-03).  Addresses outside the window go
- * through the two levels; arenas are entered in both.
 
  * Invariants:
  *  - a heap_arena, once published in the map, is never freed or moved;
@@ -69,19 +61,6 @@ struct sgc_heap_arena {
  * Holds no heap addresses, but is excluded from the roots (init.c). */
 SGC_HIDDEN extern struct sgc_heap_arena **sgc_arena_l1[SGC_ARENA_L1_ENTRIES];
 
-/* The heap window's flat table.  Not roots (init.c): base is the heap's
- * first address. */
-struct sgc_arena_window {
-	uintptr_t base;
-	/* by (address - base) >> SGC_ARENA_SHIFT; atomic (release on
-	 * publication) */
-	struct sgc_heap_arena *arenas[SGC_HEAP_WINDOW >> SGC_ARENA_SHIFT];
-};
-SGC_HIDDEN extern struct sgc_arena_window sgc_arena_window;
-
-/* Set the window's base, before any arena is created in it (heap.c). */
-SGC_HIDDEN void sgc_arena_set_window(uintptr_t base);
-
 /* Create and publish the metadata of the arena starting at base.
  * Heap lock held.  NULL when the system refuses memory. */
 SGC_HIDDEN struct sgc_heap_arena *sgc_arena_create(uintptr_t base);
@@ -89,11 +68,6 @@ SGC_HIDDEN struct sgc_heap_arena *sgc_arena_create(uintptr_t base);
 /* The arena holding addr, or NULL; safe on any word. */
 static inline struct sgc_heap_arena *sgc_arena_of(uintptr_t addr)
 {
-	uintptr_t off = addr - sgc_arena_window.base;
-	if (SGC_LIKELY(off < SGC_HEAP_WINDOW))
-		return __atomic_load_n(
-			&sgc_arena_window.arenas[off >> SGC_ARENA_SHIFT],
-			__ATOMIC_ACQUIRE);
 	uintptr_t i = addr >> SGC_ARENA_SHIFT;
 	if (SGC_UNLIKELY(i >> SGC_ARENA_INDEX_BITS))
 		return NULL;

@@ -44,6 +44,7 @@
 #endif
 
 struct sgc_heap sgc_heap = { .lock = PTHREAD_MUTEX_INITIALIZER };
+struct sgc_heap_arena *sgc_window_arenas[SGC_HEAP_WINDOW >> SGC_ARENA_SHIFT];
 
 int sgc_heap_black_listing = 1;
 
@@ -84,7 +85,6 @@ int sgc_heap_init(void)
 	if (!base)
 		return -1;
 	sgc_heap.base = base;
-	sgc_arena_set_window(base);
 	sgc_heap.window_end = base + window;
 	sgc_heap.reserved_end = reserved;
 	sgc_heap.end = base;
@@ -148,9 +148,14 @@ static int grow_locked(size_t npages)
 	}
 	bytes = new_end - old;
 	for (uintptr_t a = old & ~(SGC_ARENA_SIZE - 1); a < new_end;
-	     a += SGC_ARENA_SIZE)
-		if (!sgc_arena_create(a))
+	     a += SGC_ARENA_SIZE) {
+		struct sgc_heap_arena *ha = sgc_arena_create(a);
+		if (!ha)
 			return -1;
+		__atomic_store_n(&sgc_window_arenas[(a - h->base) >>
+						    SGC_ARENA_SHIFT],
+				 ha, __ATOMIC_RELEASE);
+	}
 	if (sgc_os_commit((void *)old, bytes) != 0)
 		return -1;
 	sgc_pagealloc_grow(&h->pages, bytes / SGC_PAGE_SIZE);

@@ -49,6 +49,15 @@ struct sgc_heap {
 
 SGC_HIDDEN extern struct sgc_heap sgc_heap;
 
+/* The arenas of the heap's window, indexed by (address - sgc_heap.base)
+ * >> SGC_ARENA_SHIFT: for a word already known to lie in the heap, one
+ * load where sgc_arena_of takes two (the mark's lookup, one dependent
+ * load shorter).  An entry is set when its arena is created and never
+ * cleared; the world is stopped while the mark reads them.  Not roots
+ * (init.c). */
+SGC_HIDDEN extern struct sgc_heap_arena
+	*sgc_window_arenas[SGC_HEAP_WINDOW >> SGC_ARENA_SHIFT];
+
 SGC_HIDDEN int sgc_heap_init(void);
 
 /* Flags of sgc_heap_alloc_span. */

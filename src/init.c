@@ -133,8 +133,9 @@ void sgc_init_slow(void)
 			  (uintptr_t)(sgc_centrals + SGC_NUM_SPAN_CLASSES));
 	sgc_roots_exclude((uintptr_t)sgc_arena_l1,
 			  (uintptr_t)(sgc_arena_l1 + SGC_ARENA_L1_ENTRIES));
-	sgc_roots_exclude((uintptr_t)&sgc_arena_window,
-			  (uintptr_t)(&sgc_arena_window + 1));
+	sgc_roots_exclude((uintptr_t)sgc_window_arenas,
+			  (uintptr_t)(sgc_window_arenas +
+				      SGC_HEAP_WINDOW / SGC_ARENA_SIZE));
 	sgc_roots_exclude((uintptr_t)&GC_least_plausible_heap_addr,
 			  (uintptr_t)(&GC_least_plausible_heap_addr + 1));
 	sgc_roots_exclude((uintptr_t)&GC_greatest_plausible_heap_addr,

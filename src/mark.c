@@ -372,7 +372,8 @@ static SGC_ALWAYS_INLINE void mark_page(struct marker *m, struct sgc_span *s)
 	if (m->page_marked == s)
 		return;
 	m->page_marked = s;
-	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
+	struct sgc_heap_arena *ha =
+		sgc_window_arenas[(s->start - heap_lo) >> SGC_ARENA_SHIFT];
 	uintptr_t pg = sgc_arena_page_index(s->start);
 	if (!sgc_bitmap_test(ha->page_marks, pg))
 		sgc_bitmap_set(ha->page_marks, pg);
@@ -412,11 +413,22 @@ static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
 		push(m, o->base, o->span->descr);
 }
 
+/* Mark the object w points into, if any.  The caller has checked that w
+ * lies in the heap, [heap_lo, heap_hi): its arena is then one load away
+ * (sgc_window_arenas), where sgc_find_object's sgc_arena_of takes two.
+ * One dependent load less per word made the mark 5-14% faster
+ * (doc/performance.md). */
 static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
 							uintptr_t w)
 {
+	struct sgc_heap_arena *ha =
+		sgc_window_arenas[(w - heap_lo) >> SGC_ARENA_SHIFT];
+	if (!ha)
+		return;
+	struct sgc_span *s = __atomic_load_n(
+		&ha->spans[sgc_arena_page_index(w)], __ATOMIC_ACQUIRE);
 	struct sgc_obj o;
-	if (sgc_find_object(w, interior, &o))
+	if (sgc_span_find_object(sgc_span_covering(s, w), w, interior, &o))
 		mark_object(m, &o);
 }
 

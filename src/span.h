@@ -255,17 +255,24 @@ static inline struct sgc_span *sgc_span_of(uintptr_t addr)
 			       __ATOMIC_ACQUIRE);
 }
 
-/* The in-use span whose objects' extent covers addr, or NULL.  Safe on any
- * word: the state is read first (acquire), then the layout. */
-static inline struct sgc_span *sgc_span_of_heap(uintptr_t addr)
+/* s, a span read from an arena's spans[] for addr, if it is in use and
+ * its objects' extent covers addr; else NULL.  Safe on any word: the
+ * state is read first (acquire), then the layout. */
+static inline struct sgc_span *sgc_span_covering(struct sgc_span *s,
+						 uintptr_t addr)
 {
-	struct sgc_span *s = sgc_span_of(addr);
 	if (!s || sgc_load_acquire(&s->state) != SGC_SPAN_IN_USE)
 		return NULL;
 	if (addr < __atomic_load_n(&s->start, __ATOMIC_RELAXED) ||
 	    addr >= __atomic_load_n(&s->limit, __ATOMIC_RELAXED))
 		return NULL;
 	return s;
+}
+
+/* The in-use span whose objects' extent covers addr, or NULL. */
+static inline struct sgc_span *sgc_span_of_heap(uintptr_t addr)
+{
+	return sgc_span_covering(sgc_span_of(addr), addr);
 }
 
 static inline int sgc_span_is_allocated(const struct sgc_span *s, uint32_t i)
@@ -296,16 +303,12 @@ static inline int sgc_displacement_ok(const struct sgc_span *s, uintptr_t off)
 	       __atomic_load_n(&sgc_displacements[off], __ATOMIC_RELAXED);
 }
 
-/*
- * find_object: the one conversion from an ambiguous word to an object.
- * Accepts a word pointing anywhere inside an allocated object when
- * interior is nonzero, else only its first byte.  Words into free slots,
- * tail waste, dead spans or foreign memory give 0.
- */
-static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
-					     struct sgc_obj *out)
+/* sgc_find_object's second half: the object of s (from
+ * sgc_span_covering; NULL gives 0) that w points into. */
+static SGC_ALWAYS_INLINE int sgc_span_find_object(struct sgc_span *s,
+						  uintptr_t w, int interior,
+						  struct sgc_obj *out)
 {
-	struct sgc_span *s = sgc_span_of_heap(w);
 	if (!s)
 		return 0;
 	uint32_t i = sgc_span_index(s, w);
@@ -318,6 +321,19 @@ static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
 	out->base = base;
 	out->index = i;
 	return 1;
+}
+
+/*
+ * find_object: the one conversion from an ambiguous word to an object.
+ * Accepts a word pointing anywhere inside an allocated object when
+ * interior is nonzero, else only its first byte.  Words into free slots,
+ * tail waste, dead spans or foreign memory give 0.  (The mark finds the
+ * span its own way, then validates as this does: mark.c, mark_word.)
+ */
+static SGC_ALWAYS_INLINE int sgc_find_object(uintptr_t w, int interior,
+					     struct sgc_obj *out)
+{
+	return sgc_span_find_object(sgc_span_of_heap(w), w, interior, out);
 }
 
 #endif /* SGC_SPAN_H */
