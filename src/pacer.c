@@ -6,9 +6,18 @@
 
 struct sgc_pacer sgc_pacer;
 
+/* The budget's floor for a heap whose last mark found live bytes
+ * (roots included): pacer.h. */
+static size_t budget_floor(size_t live)
+{
+	if (live < SGC_MIN_GC_BUDGET_BASE)
+		return SGC_MIN_GC_BUDGET_BASE;
+	return live < SGC_MIN_GC_BUDGET ? live : SGC_MIN_GC_BUDGET;
+}
+
 void sgc_pacer_init(void)
 {
-	size_t b = SGC_MIN_GC_BUDGET;
+	size_t b = budget_floor(0);
 	sgc_store_relaxed(&sgc_pacer.budget, b);
 	sgc_store_relaxed(&sgc_pacer.min_budget, b);
 }
@@ -20,8 +29,9 @@ void sgc_pacer_end_cycle(size_t live_scanned, size_t live_ptrfree,
 	size_t b = (2 * live_scanned + live_ptrfree / 4 + roots) / d;
 	if (b < sgc_pacer.initial_heap / d)
 		b = sgc_pacer.initial_heap / d;
-	if (b < SGC_MIN_GC_BUDGET)
-		b = SGC_MIN_GC_BUDGET;
+	size_t floor = budget_floor(live_scanned + live_ptrfree + roots);
+	if (b < floor)
+		b = floor;
 	if (b < sgc_compat_min_bytes_allocd()) /* GC_set_min_bytes_allocd */
 		b = sgc_compat_min_bytes_allocd();
 	sgc_store_relaxed(&sgc_pacer.budget, b);

@@ -5,9 +5,17 @@
  * bdwgc: a collection starts once the bytes allocated since the last one
  * pass
  *     budget = max((2 * live_scanned + live_ptrfree / 4 + roots) / D,
- *                  initial_heap_size / D, SGC_MIN_GC_BUDGET)
+ *                  initial_heap_size / D, floor)
+ *     floor = min(SGC_MIN_GC_BUDGET,
+ *                 max(SGC_MIN_GC_BUDGET_BASE, live_scanned + live_ptrfree
+ *                                             + roots))
  * where D is GC_free_space_divisor (default 3) and the live figures are the
- * last mark's.
+ * last mark's.  The floor follows what the program keeps: a program that
+ * keeps little collects every 256 KiB, as its cycles cost little, and
+ * holds little more memory than bdwgc, which collects every 64 KiB or so
+ * on a small heap; a program that keeps a few MiB gets a budget as large
+ * as its live heap (Go's GOGC=100), up to 4 MiB, from where the formula
+ * takes over.
  *
  * Then, as bdwgc does, the heap already there is used before the next
  * cycle.  bdwgc collects only once its heap is full, and its heap never
