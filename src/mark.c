@@ -418,18 +418,26 @@ static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_object(struct marker *m,
  * (sgc_window_arenas), where sgc_find_object's sgc_arena_of takes two.
  * One dependent load less per word made the mark 5-14% faster
  * (doc/performance.md). */
-static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
-							uintptr_t w)
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void
+mark_word_at(struct marker *m, uintptr_t w, uintptr_t off, int intr)
 {
-	struct sgc_heap_arena *ha =
-		sgc_window_arenas[(w - heap_lo) >> SGC_ARENA_SHIFT];
+	/* off: w - heap_lo; intr: interior, both passed in, so that a loop
+	 * over many words reads them once (the stores of the mark could
+	 * alias the globals, so the compiler would read them for each). */
+	struct sgc_heap_arena *ha = sgc_window_arenas[off >> SGC_ARENA_SHIFT];
 	if (!ha)
 		return;
 	struct sgc_span *s = __atomic_load_n(
 		&ha->spans[sgc_arena_page_index(w)], __ATOMIC_ACQUIRE);
 	struct sgc_obj o;
-	if (sgc_span_find_object(sgc_span_covering(s, w), w, interior, &o))
+	if (sgc_span_find_object(sgc_span_covering(s, w), w, intr, &o))
 		mark_object(m, &o);
+}
+
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
+							uintptr_t w)
+{
+	mark_word_at(m, w, w - heap_lo, interior);
 }
 
 /* Scanning reads whatever the range holds: redzones of instrumented
@@ -441,16 +449,23 @@ static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void mark_word(struct marker *m,
  * and bdwgc's contract (no heap pointers handled meanwhile) is what makes
  * any word read there good enough.  Stopped threads are ordered by the
  * stop handshake, which TSan sees. */
-static SGC_NO_SANITIZE void scan_range(struct marker *m, uintptr_t lo,
-				       uintptr_t hi)
+static SGC_ALWAYS_INLINE SGC_NO_SANITIZE void
+scan_words(struct marker *m, uintptr_t lo, uintptr_t hi, uintptr_t lo_h,
+	   uintptr_t span, int intr)
 {
-	uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
 	lo = sgc_round_up(lo, sizeof(void *));
 	for (uintptr_t p = lo; p + sizeof(void *) <= hi; p += sizeof(void *)) {
 		uintptr_t w = *(const uintptr_t *)p;
 		if (w - lo_h < span)
-			mark_word(m, w);
+			mark_word_at(m, w, w - lo_h, intr);
 	}
+}
+
+static SGC_NOINLINE SGC_NO_SANITIZE void scan_range(struct marker *m,
+						    uintptr_t lo,
+						    uintptr_t hi)
+{
+	scan_words(m, lo, hi, heap_lo, heap_hi - heap_lo, interior);
 }
 
 /* The words of [start, ...) whose bits are set in bm, most significant
@@ -554,13 +569,15 @@ static void scan_object(struct marker *m, const struct sgc_span *s,
 /* Scan what the local stack holds.  Entries pass through a small FIFO
  * whose objects are prefetched as they enter it, so that the cache miss
  * on an object's first line overlaps the scanning of the ones before. */
-static void drain_local(struct marker *m)
+static SGC_NO_SANITIZE void drain_local(struct marker *m)
 {
 	struct entry ring[PREFETCH_DEPTH];
-	unsigned head = 0, count = 0;
+	unsigned head = 0, tail = 0; /* free-running */
+	const uintptr_t lo_h = heap_lo, span = heap_hi - heap_lo;
+	const int intr = interior;
 	for (;;) {
 		struct entry e;
-		while (count < PREFETCH_DEPTH && pop(m, &e)) {
+		while (tail - head < PREFETCH_DEPTH && pop(m, &e)) {
 			if ((e.len & GC_DS_TAGS) == GC_DS_LENGTH &&
 			    e.len > SGC_MARK_CHUNK_BYTES) {
 				/* Split large objects so that other markers
@@ -570,19 +587,17 @@ static void drain_local(struct marker *m)
 				e.len = SGC_MARK_CHUNK_BYTES;
 			}
 			__builtin_prefetch((const void *)e.start);
-			ring[(head + count) % PREFETCH_DEPTH] = e;
-			count++;
+			ring[tail++ % PREFETCH_DEPTH] = e;
 		}
-		if (count == 0)
+		if (tail == head)
 			return;
-		e = ring[head];
-		head = (head + 1) % PREFETCH_DEPTH;
-		count--;
+		e = ring[head++ % PREFETCH_DEPTH];
 		if (nmarkers > 1 && sgc_load_relaxed(&nwait) &&
 		    !sgc_load_relaxed(&nfull))
 			share(m);
 		if (SGC_LIKELY((e.len & GC_DS_TAGS) == GC_DS_LENGTH))
-			scan_range(m, e.start, e.start + e.len);
+			scan_words(m, e.start, e.start + e.len, lo_h, span,
+				   intr);
 		else
 			scan_descr(m, e.start, e.len);
 	}
