@@ -371,5 +371,5 @@ Suite *make_cache_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_cache_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_cache_suite());
 }

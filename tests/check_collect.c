@@ -448,5 +448,5 @@ Suite *make_collect_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_collect_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_collect_suite());
 }

@@ -692,5 +692,5 @@ Suite *make_mark_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_mark_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_mark_suite());
 }

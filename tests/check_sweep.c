@@ -573,5 +573,5 @@ Suite *make_sweep_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_sweep_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_sweep_suite());
 }

@@ -461,5 +461,5 @@ static Suite *make_trace_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_trace_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_trace_suite());
 }

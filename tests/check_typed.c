@@ -304,5 +304,5 @@ Suite *make_typed_suite(void)
 
 int main(void)
 {
-	return sgc_test_run_budget(make_typed_suite(), (size_t)4 << 20);
+	return sgc_test_run_budget(make_typed_suite());
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 #include <gc/gc.h>
+#include "knobs.h"
 #include "verify.h"
 
 /* White-box tests look at a cycle's mark bits and unswept spans: no
@@ -144,12 +145,12 @@ static inline int sgc_test_run(Suite *s)
 
 /* The same, for the white-box suites that count on no automatic
  * collection within their first few MiB: the pacer's floor follows the
- * live heap down to 256 KiB (pacer.h), so hold it at min_budget bytes
- * through GC_set_min_bytes_allocd, as a client can.  Set before the
- * collector starts, it holds in every forked test. */
-static inline int sgc_test_run_budget(Suite *s, size_t min_budget)
+ * live heap down to 256 KiB (pacer.h), so hold it at its ceiling,
+ * SGC_MIN_GC_BUDGET, through GC_set_min_bytes_allocd, as a client can.
+ * Set before the collector starts, it holds in every forked test. */
+static inline int sgc_test_run_budget(Suite *s)
 {
-	GC_set_min_bytes_allocd(min_budget);
+	GC_set_min_bytes_allocd(SGC_MIN_GC_BUDGET);
 	return sgc_test_run(s);
 }
 
