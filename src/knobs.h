@@ -134,6 +134,10 @@
  * need: enough for a small heap's cycles without a system call. */
 #define SGC_MARK_KEEP_SEGMENTS 16
 
+/* Objects of scanned spans up to this size are marked by spans (mark.c's
+ * span queue) when one marker runs. */
+#define SGC_SPAN_QUEUE_MAX_ELEM 512
+
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)
 

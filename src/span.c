@@ -92,15 +92,16 @@ struct sgc_span *sgc_span_alloc_struct(void)
 	return s;
 }
 
-/* Mark bytes: blocks of 64 KiB carved into runs of whole cache lines,
- * one free list per size (1 to 16 lines).  Heap lock held. */
-#define MARKS_MAX_LINES 16
+/* Mark bytes, grey bits and queued word (sgc_span_meta_bytes): 64 KiB
+ * blocks carved into runs of whole cache lines, one free list per size
+ * (2 to 19 lines).  Heap lock held. */
+#define MARKS_MAX_LINES 19
 static void *free_marks[MARKS_MAX_LINES + 1];
 static char *marks_cur, *marks_end;
 
 static uint8_t *marks_alloc(uint32_t nelems)
 {
-	size_t bytes = sgc_span_mark_bytes(nelems);
+	size_t bytes = sgc_span_meta_bytes(nelems);
 	size_t lines = bytes / 64;
 	SGC_CHECK(lines >= 1 && lines <= MARKS_MAX_LINES);
 	uint8_t *p = free_marks[lines];
@@ -122,7 +123,7 @@ static uint8_t *marks_alloc(uint32_t nelems)
 
 static void marks_free(uint8_t *p, uint32_t nelems)
 {
-	size_t lines = sgc_span_mark_bytes(nelems) / 64;
+	size_t lines = sgc_span_meta_bytes(nelems) / 64;
 	*(void **)p = free_marks[lines];
 	free_marks[lines] = p;
 }

@@ -51,6 +51,9 @@
  *    racing on one object both scan it, which costs a little work and
  *    loses nothing, where a bitmap needs a locked instruction per object.
  *    The sweeper folds them into fresh alloc bits and clears them.
+ *    After them, in the same allocation: the grey bits and the queued
+ *    word of mark.c's span queue, set only by a lone marker and zero
+ *    outside a mark (sgc_span_meta_bytes).
  *  - freed_bits: installed by compare-and-swap, bits set atomically.
  *  - next, prev, on_list: the lock of the central that owns the list.
  */
@@ -190,11 +193,38 @@ struct sgc_obj {
 SGC_HIDDEN struct sgc_span *sgc_span_alloc_struct(void);
 SGC_HIDDEN void sgc_span_free_struct(struct sgc_span *s);
 
+/* Number of words of a bitmap for n objects. */
+static inline size_t sgc_bitmap_words(uint32_t n)
+{
+	return (n + 63) / 64;
+}
+
 /* Bytes of mark bytes for n objects: whole cache lines, so that spans do
  * not share one between markers. */
 static inline size_t sgc_span_mark_bytes(uint32_t n)
 {
 	return ((size_t)n + 63) & ~(size_t)63;
+}
+
+/* Bytes of the span's mark metadata, whole lines: the mark bytes, then a
+ * grey bit per object (marked, not yet scanned) and the queued word, for
+ * mark.c's span queue. */
+static inline size_t sgc_span_meta_bytes(uint32_t n)
+{
+	return sgc_span_mark_bytes(n) +
+	       ((sgc_bitmap_words(n) * 8 + 8 + 63) & ~(size_t)63);
+}
+
+/* The grey bits of s: one per object, zero outside a mark. */
+static inline uint64_t *sgc_span_grey(const struct sgc_span *s)
+{
+	return (uint64_t *)(void *)(s->gcmarks + sgc_span_mark_bytes(s->nelems));
+}
+
+/* After the grey bits: nonzero while s is on a marker's span queue. */
+static inline uint64_t *sgc_span_queued(const struct sgc_span *s)
+{
+	return sgc_span_grey(s) + sgc_bitmap_words(s->nelems);
 }
 
 /* Whether object i of s is marked in the current (or last) mark. */
@@ -237,12 +267,6 @@ static inline int sgc_bit(const uint64_t *bits, uint32_t i)
 {
 	return (int)((__atomic_load_n(&bits[i / 64], __ATOMIC_RELAXED) >>
 		      (i % 64)) & 1);
-}
-
-/* Number of words of a bitmap for n objects. */
-static inline size_t sgc_bitmap_words(uint32_t n)
-{
-	return (n + 63) / 64;
 }
 
 /* The span holding addr, if any, unvalidated: may be dead or stale. */

@@ -54,6 +54,15 @@ static void check_span(struct sgc_span *s, uintptr_t sg, size_t *cached)
 	} else if (!s->on_list) {
 		BAD("span %p: on no list and in no cache", (void *)s->start);
 	}
+	if (*sgc_span_queued(s))
+		BAD("span %p: still on the mark's span queue", (void *)s->start);
+	const uint64_t *grey = sgc_span_grey(s);
+	for (size_t w = 0; w < sgc_bitmap_words(s->nelems); w++)
+		if (grey[w]) {
+			BAD("span %p: grey objects outside a mark",
+			    (void *)s->start);
+			break;
+		}
 	if (v == sg || v == sg + 3) {
 		uint32_t n = count_allocated(s);
 		if (n != s->alloc_count)

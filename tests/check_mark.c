@@ -334,14 +334,14 @@ struct child {
 	uintptr_t val;
 };
 
-static SGC_NOINLINE void build_wide(void)
+static SGC_NOINLINE void build_wide_sized(size_t size)
 {
 	struct child **w = GC_malloc(WIDE * sizeof *w);
 	ck_assert_ptr_nonnull(w);
 	g_holder = w;
 	for (size_t i = 0; i < WIDE; i++) {
-		struct child *c = GC_malloc(sizeof *c);
-		struct child *l = GC_malloc(sizeof *l);
+		struct child *c = GC_malloc(size);
+		struct child *l = GC_malloc(size);
 		if (!c || !l)
 			ck_abort_msg("GC_malloc failed at child %zu", i);
 		l->val = ~i;
@@ -349,6 +349,11 @@ static SGC_NOINLINE void build_wide(void)
 		c->leaf = l;
 		w[i] = c;
 	}
+}
+
+static void build_wide(void)
+{
+	build_wide_sized(sizeof(struct child));
 }
 
 static SGC_NOINLINE void check_wide(void)
@@ -363,8 +368,32 @@ static SGC_NOINLINE void check_wide(void)
 	}
 }
 
+/* With the span queue, one entry stands for all the grey objects of a
+ * span: objects of 512 bytes, 16 to a span, make WIDE / 8 spans grey at
+ * once, more than a segment holds. */
+START_TEST(test_overflow_wide_spans)
+{
+	ck_assert(sgc_config.span_queue);
+	sgc_mark_segment_limit = 1;
+	build_wide_sized(512);
+	sgc_config.print_stats = 1;
+	char *log = capture_stderr(collect_full);
+	sgc_config.print_stats = 0;
+	ck_assert_msg(strstr(log, "mark stack overflowed") != NULL,
+		      "no overflow reported in: %s", log);
+	free(log);
+	check_wide();
+	for (int i = 0; i < 2 * WIDE; i++)
+		(void)GC_malloc(512);
+	check_wide();
+	ck_assert_int_eq(spangc_verify_heap(), 0);
+}
+END_TEST
+
+/* Object by object, the wide node's children overflow the stack. */
 START_TEST(test_overflow_wide)
 {
+	sgc_config.span_queue = 0;
 	sgc_mark_segment_limit = 1;
 	build_wide();
 	sgc_config.print_stats = 1;
@@ -454,8 +483,27 @@ static SGC_NOINLINE void build_very_wide(size_t n)
 	g_holder2 = w;
 }
 
+/* The span queue needs one entry per span, not per object: 200000 small
+ * children in some 400 spans fit in a segment or two. */
+START_TEST(test_span_queue_few_entries)
+{
+	ck_assert(sgc_config.span_queue);
+	GC_disable();
+	build_very_wide(200000);
+	GC_enable();
+	collect_full();
+	ck_assert_uint_le(sgc_mark_last_peak(), 2);
+	void **w = g_holder2;
+	for (size_t i = 0; i < 200000; i++)
+		ck_assert_ptr_eq(GC_base(w[i]), w[i]);
+	ck_assert_int_eq(spangc_verify_heap(), 0);
+}
+END_TEST
+
+/* Object by object, the same structure needs some 200 segments. */
 START_TEST(test_peak_segments_given_back)
 {
+	sgc_config.span_queue = 0;
 	struct spangc_stats st;
 	spangc_get_stats(&st);
 	size_t meta_before = st.metadata_bytes;
@@ -669,6 +717,7 @@ Suite *make_mark_suite(void)
 	tc = tcase_create("overflow");
 	mark_fixture(tc);
 	tcase_add_test(tc, test_overflow_wide);
+	tcase_add_test(tc, test_overflow_wide_spans);
 	tcase_add_test(tc, test_no_overflow_without_limit);
 	tcase_add_test(tc, test_overflow_list);
 	suite_add_tcase(s, tc);
@@ -677,6 +726,7 @@ Suite *make_mark_suite(void)
 	mark_fixture(tc);
 	tcase_add_test(tc, test_two_markers_memory_flat);
 	tcase_add_test(tc, test_peak_segments_given_back);
+	tcase_add_test(tc, test_span_queue_few_entries);
 	tcase_add_test(tc, test_cycle_without_memory);
 	suite_add_tcase(s, tc);
 
