@@ -103,7 +103,7 @@ static const uint64_t all_allocated[SGC_MAX_SPAN_OBJECTS / 64] = {
  * reports out of memory.  Returns 1 (the span is in use).  Span claimed. */
 static SGC_NOINLINE int keep_whole(struct sgc_span *s, uintptr_t sg)
 {
-	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+	memset(s->gcmarks, 0, sgc_span_meta_bytes(s->nelems));
 	s->alloc_bits = (uint64_t *)all_allocated;
 	sgc_store_release(&s->freed_bits, 0);
 	sgc_span_set_free_index(s, s->nelems);
@@ -160,7 +160,7 @@ int sgc_sweep_span(struct sgc_span *s)
 	if (SGC_UNLIKELY(!fresh))
 		return keep_whole(s, sg);
 	memcpy(fresh, mark, words * sizeof *fresh);
-	memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+	memset(s->gcmarks, 0, sgc_span_meta_bytes(s->nelems));
 	s->alloc_bits = fresh;
 	sgc_store_release(&s->freed_bits, 0);
 	/* Start at the first free slot rather than 0: the allocated prefix

@@ -659,7 +659,7 @@ static void clear_marks(void)
 	for (uintptr_t a = sgc_heap.base; a < sgc_heap.end; a += SGC_PAGE_SIZE) {
 		struct sgc_span *s = sgc_span_of_heap(a);
 		if (s && s->start == a)
-			memset(s->gcmarks, 0, sgc_span_mark_bytes(s->nelems));
+			memset(s->gcmarks, 0, sgc_span_meta_bytes(s->nelems));
 	}
 }
 
