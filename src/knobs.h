@@ -135,8 +135,13 @@
 #define SGC_MARK_KEEP_SEGMENTS 16
 
 /* Objects of scanned spans up to this size are marked by spans (mark.c's
- * span queue) when one marker runs. */
+ * span queue). */
 #define SGC_SPAN_QUEUE_MAX_ELEM 512
+
+/* A marker's span queue keeps its array between cycles up to this many
+ * entries (32 KiB); a larger one, a peak's, goes back at the cycle's
+ * end. */
+#define SGC_MARK_KEEP_SPANQ 4096
 
 /* Large objects are scanned in pieces of this many bytes. */
 #define SGC_MARK_CHUNK_BYTES ((size_t)128 << 10)

@@ -44,22 +44,31 @@
  * marker's stack and returns the top it was given.
  *
  * Marking by spans (Go's Green Tea, DESIGN.md "The mark, as it should
- * grow"), when one marker runs: a newly marked object of a small-object
- * span of a conservatively scanned kind (SGC_SPAN_QUEUE_MAX_ELEM) is not
- * pushed.  Its grey bit is set in the span's metadata (span.h), and the
- * span goes on the mark stack once, as a SPAN_ENTRY; scan_span later
- * scans all its grey objects in address order, those it greys in the
- * span itself included, and a word into that span skips the lookup.
- * Objects allocated together are scanned together: one entry, one lookup
- * of the span's fields and sequential reads where the object stack
- * visited them one by one, interleaved with other structures.  On
- * mark_scaling with one marker the mark took 30 % less time, on pause 20 %
- * (doc/performance.md).  Two departures from Green Tea: the span entries
- * share the object stack, which keeps its LIFO order and its overflow
- * handling (a FIFO queue of spans, as Go's, was slower on trees here); and
- * with several markers objects are pushed as before.  Shared grey bits
- * cost a locked instruction per new mark, and that made two markers
- * slower than one (doc/performance.md).
+ * grow").  A newly marked object of a small-object span of a
+ * conservatively scanned kind (SGC_SPAN_QUEUE_MAX_ELEM) is not pushed.
+ * Its grey bit is set in the span's metadata (span.h) and the span goes
+ * on the marker's span queue once; scan_span later scans all its grey
+ * objects in address order, those it greys in the span itself included,
+ * and a word into that span skips the lookup.  Objects allocated
+ * together are scanned together: one queue entry, one read of the span's
+ * fields, and sequential reads where the object stack visited them one
+ * by one, interleaved with other structures.  A marker drains its object
+ * stack first, then its span queue (LIFO).
+ *
+ * Departures from Green Tea, each measured (doc/performance.md):
+ *  - Ownership per cycle.  The first marker to grey an object of a span
+ *    claims the span's grey bits for the cycle (a compare-and-swap on
+ *    its owner word, once per span and cycle) and sets them with plain
+ *    stores; another marker that marks an object there pushes it as
+ *    before.  Grey bits shared between markers cost a locked instruction
+ *    per new mark (or, Go's way, a fence per mark into another marker's
+ *    span), and either made two markers slower than one.
+ *  - Sharing.  A span queue is the marker's own.  A marker that others
+ *    wait on and that has no object entries to spare gives away the
+ *    grey objects of its oldest queued span as object entries
+ *    (give_span).
+ *  - The queue is LIFO, like the object stack; a FIFO, as Go's, was
+ *    slower on trees, whose subtrees are allocated together.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -79,16 +88,10 @@
 #include "thread.h"
 
 /* len is a mark descriptor (see above): for the collector's own kinds, a
- * length in bytes, a multiple of 8, so its tag is GC_DS_LENGTH; or
- * SPAN_ENTRY, and start is a span with grey objects (scan_span). */
+ * length in bytes, a multiple of 8, so its tag is GC_DS_LENGTH. */
 struct entry {
 	uintptr_t start, len;
 };
-
-/* A descriptor no client uses (GC_DS_PER_OBJECT at displacement -4, that
- * is in the middle of a word); call_mark_proc keeps clients from pushing
- * it. */
-#define SPAN_ENTRY (~(uintptr_t)0)
 
 
 /* A segment is 16 KiB: four OS pages, no tail wasted. */
@@ -116,9 +119,15 @@ struct marker {
 	 * that the empty top, one below, is a valid pointer */
 	struct GC_ms_entry *proc_buf;
 	unsigned long seen_gen; /* phase lock: the last phase it ran */
+	/* The span queue (grey_object): spans whose grey bits this marker
+	 * owns and which have grey objects; LIFO */
+	struct sgc_span **spanq;
+	size_t nspanq, spanq_cap;
+	uintptr_t id; /* 1 + its index: the owner word's value */
 } __attribute__((aligned(64)));
 
 size_t sgc_mark_segment_limit;
+size_t sgc_mark_spanq_limit;
 
 static struct marker markers[SGC_MAX_MARKERS];
 static unsigned nmarkers = 1;        /* markers of the current phase */
@@ -166,7 +175,7 @@ static struct {
 	uintptr_t lo, hi;
 	uintptr_t black_hi; /* root words in [lo, black_hi) missing: listed */
 	int interior;
-	int span_queue; /* one marker: small objects are marked by spans */
+	int span_queue; /* small objects are marked by spans */
 } bounds;
 #define heap_lo bounds.lo
 #define heap_hi bounds.hi
@@ -295,18 +304,20 @@ static void become_idle(void)
 		wake_idle();
 }
 
-/* Give half of the top segment (or a whole lower one) to the pool. */
+static struct segment *give_span(struct marker *m);
+
+/* Give half of the top segment (or a whole lower one) to the pool; with
+ * less than that, the grey objects of m's oldest queued span. */
 static void share(struct marker *m)
 {
 	struct segment *s = m->top, *give;
-	if (!s)
-		return;
-	if (s->prev && s->prev->n) {
+	if (s && s->prev && s->prev->n) {
 		give = s->prev;
 		s->prev = give->prev;
-	} else {
-		if (s->n < 2)
+	} else if (!s || s->n < 2) {
+		if (!m->nspanq || !(give = give_span(m)))
 			return;
+	} else {
 		give = new_segment(m);
 		if (!give)
 			return;
@@ -429,18 +440,44 @@ static SGC_ALWAYS_INLINE uintptr_t count_live(struct marker *m,
 	return size;
 }
 
-/* Record object i of s, just marked, as grey: the first grey object
- * puts s on the mark stack (SPAN_ENTRY), and scan_span then scans every
- * grey object of s in one visit.  0 when the stack cannot take the span
- * (overflow): the caller pushes the object, which notes the overflow.
- * One marker only: the grey bits and the queued word are plain. */
+/* Make room for one more span on m's queue; 0 when none can be had. */
+static SGC_NOINLINE int grow_spanq(struct marker *m)
+{
+	size_t cap = m->spanq_cap ? 2 * m->spanq_cap : 1024;
+	if (sgc_mark_spanq_limit && cap > sgc_mark_spanq_limit)
+		return 0;
+	struct sgc_span **q = sgc_os_alloc(cap * sizeof *q);
+	if (!q)
+		return 0;
+	if (m->spanq) {
+		memcpy(q, m->spanq, m->nspanq * sizeof *q);
+		sgc_os_free(m->spanq, m->spanq_cap * sizeof *q);
+	}
+	m->spanq = q;
+	m->spanq_cap = cap;
+	return 1;
+}
+
+/* Record object i of s, just marked by m, as grey: its bit is set in the
+ * span's grey bits, the span goes on m's queue (once), and scan_span
+ * later scans the span's grey objects together.  The first marker to
+ * grey an object of s in a cycle claims its grey bits for the cycle (a
+ * compare-and-swap on the owner word, once per span and cycle), and then
+ * sets them and the queued word with plain stores.  0 when s belongs to
+ * another marker, or m's queue cannot grow: the caller pushes the object
+ * as before. */
 static SGC_ALWAYS_INLINE int grey_object(struct marker *m, struct sgc_span *s,
 					 uint32_t i)
 {
 	uint64_t *q = sgc_span_queued(s);
+	sgc_atomic_word *own = sgc_span_grey_owner(s);
+	uintptr_t o = sgc_load_relaxed(own);
+	if (SGC_UNLIKELY(o != m->id) && (o || !sgc_cas(own, 0, m->id)))
+		return 0;
 	if (!*q) {
-		if (!push(m, (uintptr_t)s, SPAN_ENTRY))
+		if (SGC_UNLIKELY(m->nspanq == m->spanq_cap) && !grow_spanq(m))
 			return 0;
+		m->spanq[m->nspanq++] = s;
 		*q = 1;
 	}
 	sgc_span_grey(s)[i / 64] |= (uint64_t)1 << (i % 64);
@@ -538,8 +575,6 @@ static SGC_NO_SANITIZE void scan_bitmap(struct marker *m, uintptr_t start,
 	}
 }
 
-static void scan_descr(struct marker *m, uintptr_t start, uintptr_t d);
-
 static SGC_NOINLINE void call_mark_proc(struct marker *m, uintptr_t start,
 					uintptr_t d)
 {
@@ -568,12 +603,9 @@ static SGC_NOINLINE void call_mark_proc(struct marker *m, uintptr_t start,
 			  " pointer %p outside the stack it was given"
 			  " [%p, %p)", idx, (void *)top, (void *)(buf - 1),
 			  (void *)(buf + SGC_MARK_PROC_ENTRIES));
-	for (struct GC_ms_entry *e = buf; e <= top; e++) {
-		if (SGC_UNLIKELY(e->mse_descr == SPAN_ENTRY))
-			scan_descr(m, (uintptr_t)e->mse_start, SPAN_ENTRY);
-		else if (e->mse_descr)
+	for (struct GC_ms_entry *e = buf; e <= top; e++)
+		if (e->mse_descr)
 			push(m, (uintptr_t)e->mse_start, e->mse_descr);
-	}
 }
 
 /* Scan the object at start as descriptor d says (any tag). */
@@ -622,6 +654,38 @@ static void scan_object(struct marker *m, const struct sgc_span *s,
 		scan_range(m, base, base + size);
 	else if (s->descr)
 		scan_descr(m, base, s->descr);
+}
+
+/* A segment holding the grey objects of m's oldest queued span as
+ * object entries (as many as fit), their grey bits cleared; the span
+ * leaves the queue when none is left.  NULL when no segment can be had.
+ * The span stays m's: the markers that take the objects push what they
+ * mark in it. */
+static struct segment *give_span(struct marker *m)
+{
+	struct sgc_span *s = m->spanq[0];
+	struct segment *give = new_segment(m);
+	if (!give)
+		return NULL;
+	uint64_t *g = sgc_span_grey(s);
+	const size_t words = sgc_bitmap_words(s->nelems);
+	size_t n = 0, k;
+	for (k = 0; k < words; k++) {
+		for (; g[k] && n < SEGMENT_ENTRIES; g[k] &= g[k] - 1, n++) {
+			give->e[n].start = s->start + (k * 64 + sgc_ctz64(g[k])) *
+						      (uintptr_t)s->elem_size;
+			give->e[n].len = s->elem_size;
+		}
+		if (g[k])
+			break;
+	}
+	give->n = n;
+	if (k == words) {
+		*sgc_span_queued(s) = 0;
+		m->nspanq--;
+		memmove(m->spanq, m->spanq + 1, m->nspanq * sizeof *m->spanq);
+	}
+	return give;
 }
 
 /* Scan the object at base of s: words into s itself (the common case:
@@ -686,10 +750,6 @@ static SGC_NO_SANITIZE void drain_local(struct marker *m)
 	for (;;) {
 		struct entry e;
 		while (tail - head < PREFETCH_DEPTH && pop(m, &e)) {
-			if (e.len == SPAN_ENTRY) {
-				scan_span(m, (struct sgc_span *)e.start);
-				continue;
-			}
 			if ((e.len & GC_DS_TAGS) == GC_DS_LENGTH &&
 			    e.len > SGC_MARK_CHUNK_BYTES) {
 				/* Split large objects so that other markers
@@ -701,8 +761,16 @@ static SGC_NO_SANITIZE void drain_local(struct marker *m)
 			__builtin_prefetch((const void *)e.start);
 			ring[tail++ % PREFETCH_DEPTH] = e;
 		}
-		if (tail == head)
-			return;
+		if (tail == head) {
+			if (!m->nspanq)
+				return;
+			if (nmarkers > 1 && sgc_load_relaxed(&nwait) &&
+			    !sgc_load_relaxed(&nfull))
+				share(m); /* may give the queue's last span */
+			if (m->nspanq)
+				scan_span(m, m->spanq[--m->nspanq]);
+			continue;
+		}
 		e = ring[head++ % PREFETCH_DEPTH];
 		if (nmarkers > 1 && sgc_load_relaxed(&nwait) &&
 		    !sgc_load_relaxed(&nfull))
@@ -949,8 +1017,9 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	    SGC_PARALLEL_MARK_MIN_LIVE)
 		nmarkers = 1;
 	last_markers = nmarkers;
-	span_queue_on = sgc_config.span_queue && nmarkers == 1;
+	span_queue_on = sgc_config.span_queue;
 	for (unsigned i = 0; i < nmarkers; i++) {
+		markers[i].id = i + 1;
 		memset(&markers[i].res, 0, sizeof markers[i].res);
 		markers[i].page_marked = NULL; /* page marks were just reset */
 	}
@@ -1064,6 +1133,12 @@ static void trim_segments(void)
 			struct segment *t = m->top;
 			m->top = t->prev;
 			retire_segment(m, t);
+		}
+		SGC_ASSERT(m->nspanq == 0);
+		if (m->spanq_cap > SGC_MARK_KEEP_SPANQ) { /* a peak's */
+			sgc_os_free(m->spanq, m->spanq_cap * sizeof *m->spanq);
+			m->spanq = NULL;
+			m->spanq_cap = 0;
 		}
 		if (m->spare) {
 			struct segment *t = m->spare;

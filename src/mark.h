@@ -65,6 +65,9 @@ struct sgc_mark_result {
 /* Test knob: the most mark-stack segments that may exist at once (0 = no
  * limit).  Lower it to exercise the overflow path. */
 SGC_HIDDEN extern size_t sgc_mark_segment_limit;
+/* Test knob: the most spans a marker's span queue may hold (0 = no
+ * limit); past it, objects are pushed one by one. */
+SGC_HIDDEN extern size_t sgc_mark_spanq_limit;
 
 /* Mark-stack segments in existence (in use or kept for reuse), and the
  * most in use at once during the last cycle. */

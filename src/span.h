@@ -51,9 +51,11 @@
  *    racing on one object both scan it, which costs a little work and
  *    loses nothing, where a bitmap needs a locked instruction per object.
  *    The sweeper folds them into fresh alloc bits and clears them.
- *    After them, in the same allocation: the grey bits and the queued
- *    word of mark.c's span queue, set only by a lone marker and zero
- *    outside a mark (sgc_span_meta_bytes).
+ *    After them, in the same allocation: the grey bits, the queued word
+ *    and the owner word of mark.c's span queue (sgc_span_meta_bytes):
+ *    the owner word is claimed by a marker with a compare-and-swap, and
+ *    the other two are that marker's alone; all three are cleared with
+ *    the mark bytes.
  *  - freed_bits: installed by compare-and-swap, bits set atomically.
  *  - next, prev, on_list: the lock of the central that owns the list.
  */
@@ -212,7 +214,7 @@ static inline size_t sgc_span_mark_bytes(uint32_t n)
 static inline size_t sgc_span_meta_bytes(uint32_t n)
 {
 	return sgc_span_mark_bytes(n) +
-	       ((sgc_bitmap_words(n) * 8 + 8 + 63) & ~(size_t)63);
+	       ((sgc_bitmap_words(n) * 8 + 16 + 63) & ~(size_t)63);
 }
 
 /* The grey bits of s: one per object, zero outside a mark. */
@@ -225,6 +227,13 @@ static inline uint64_t *sgc_span_grey(const struct sgc_span *s)
 static inline uint64_t *sgc_span_queued(const struct sgc_span *s)
 {
 	return sgc_span_grey(s) + sgc_bitmap_words(s->nelems);
+}
+
+/* After that: the marker that owns s's grey bits this cycle (mark.c),
+ * 0 for none; atomic. */
+static inline sgc_atomic_word *sgc_span_grey_owner(const struct sgc_span *s)
+{
+	return (sgc_atomic_word *)(sgc_span_queued(s) + 1);
 }
 
 /* Whether object i of s is marked in the current (or last) mark. */

@@ -68,6 +68,9 @@ static void check_span(struct sgc_span *s, uintptr_t sg, size_t *cached)
 				    (void *)s->start);
 				break;
 			}
+		if (sgc_load_relaxed(sgc_span_grey_owner(s)))
+			BAD("swept span %p still has a marker owning it",
+			    (void *)s->start);
 		uint32_t n = count_allocated(s);
 		if (n != s->alloc_count)
 			BAD("span %p: alloc_count %u but %u allocated",

@@ -368,12 +368,13 @@ static SGC_NOINLINE void check_wide(void)
 	}
 }
 
-/* With the span queue, one entry stands for all the grey objects of a
- * span: objects of 512 bytes, 16 to a span, make WIDE / 8 spans grey at
- * once, more than a segment holds. */
+/* With the span queue: objects of 512 bytes, 16 to a span, make WIDE / 8
+ * spans grey at once.  A span queue limited to 1024 spans pushes the
+ * objects of the others one by one, and those overflow the mark stack. */
 START_TEST(test_overflow_wide_spans)
 {
 	ck_assert(sgc_config.span_queue);
+	sgc_mark_spanq_limit = 1024;
 	sgc_mark_segment_limit = 1;
 	build_wide_sized(512);
 	sgc_config.print_stats = 1;
@@ -483,8 +484,8 @@ static SGC_NOINLINE void build_very_wide(size_t n)
 	g_holder2 = w;
 }
 
-/* The span queue needs one entry per span, not per object: 200000 small
- * children in some 400 spans fit in a segment or two. */
+/* The span queue holds spans, not objects: 200000 small children in some
+ * 400 spans leave the mark stack a segment or two. */
 START_TEST(test_span_queue_few_entries)
 {
 	ck_assert(sgc_config.span_queue);
