@@ -256,20 +256,18 @@ static SGC_NOINLINE struct segment *push_segment(struct marker *m)
 	return t;
 }
 
-/* 0 when the entry was dropped (overflow, noted). */
-static SGC_ALWAYS_INLINE int push(struct marker *m, uintptr_t start,
-				  uintptr_t len)
+static SGC_ALWAYS_INLINE void push(struct marker *m, uintptr_t start,
+				   uintptr_t len)
 {
 	struct segment *s = m->top;
 	if (SGC_UNLIKELY(!s || s->n == SEGMENT_ENTRIES)) {
 		s = push_segment(m);
 		if (!s)
-			return 0;
+			return;
 	}
 	s->e[s->n].start = start;
 	s->e[s->n].len = len;
 	s->n++;
-	return 1;
 }
 
 static int pop(struct marker *m, struct entry *out)
@@ -733,7 +731,7 @@ static SGC_NOINLINE SGC_NO_SANITIZE void scan_span(struct marker *m,
 			}
 		}
 	} while (again);
-	g[words] = 0; /* sgc_span_queued */
+	*sgc_span_queued(s) = 0;
 }
 
 #define PREFETCH_DEPTH 32

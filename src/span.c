@@ -92,7 +92,7 @@ struct sgc_span *sgc_span_alloc_struct(void)
 	return s;
 }
 
-/* Mark bytes, grey bits and queued word (sgc_span_meta_bytes): 64 KiB
+/* Mark bytes and the span queue's words (sgc_span_meta_bytes): 64 KiB
  * blocks carved into runs of whole cache lines, one free list per size
  * (2 to 19 lines).  Heap lock held. */
 #define MARKS_MAX_LINES 19

@@ -208,9 +208,9 @@ static inline size_t sgc_span_mark_bytes(uint32_t n)
 	return ((size_t)n + 63) & ~(size_t)63;
 }
 
-/* Bytes of the span's mark metadata, whole lines: the mark bytes, then a
- * grey bit per object (marked, not yet scanned) and the queued word, for
- * mark.c's span queue. */
+/* Bytes of the span's mark metadata, whole lines: the mark bytes, then,
+ * for mark.c's span queue, a grey bit per object (marked, not yet
+ * scanned), the queued word and the owner word. */
 static inline size_t sgc_span_meta_bytes(uint32_t n)
 {
 	return sgc_span_mark_bytes(n) +
