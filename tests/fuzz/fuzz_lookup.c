@@ -285,6 +285,8 @@ static void check_mark(uintptr_t w)
 			      marked ? "a word marked another object"
 				     : "a word missed its object", w, x);
 		xo.span->gcmarks[xo.index] = 0;
+		/* and the span queue's claim on the span (mark.c) */
+		sgc_store_relaxed(sgc_span_grey_owner(xo.span), 0);
 	}
 	/* Free slots must have stayed unmarked and unallocated. */
 	for (size_t i = 0; i < nmodel; i++) {
