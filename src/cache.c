@@ -43,6 +43,7 @@ struct sgc_cache *sgc_cache_create(void)
 	memset(c->used, 0, sizeof c->used);
 	sgc_store_relaxed(&c->freed_bytes, 0);
 	c->bytes_cached = 0;
+	memset(&c->pcache, 0, sizeof c->pcache); /* flushed when forgotten */
 	c->critical = 0;
 	c->pending = 0;
 	c->thread = NULL;
@@ -93,6 +94,28 @@ void sgc_cache_release_all(struct sgc_cache *c)
 		while (c->used[w])
 			release(c, w * 64 +
 				   (unsigned)__builtin_ctzll(c->used[w]));
+	sgc_heap_pcache_flush(&c->pcache);
+}
+
+void sgc_cache_lock_all(void)
+{
+	pthread_mutex_lock(&caches_lock);
+}
+
+void sgc_cache_unlock_all(void)
+{
+	pthread_mutex_unlock(&caches_lock);
+}
+
+int sgc_cache_page_cached(uintptr_t addr)
+{
+	for (struct sgc_cache *c = all_caches; c; c = c->next_all) {
+		const struct sgc_pcache *pc = &c->pcache;
+		uintptr_t k = (addr - pc->group) / SGC_PAGE_SIZE;
+		if (addr >= pc->group && k < 64 && ((pc->pages >> k) & 1))
+			return 1;
+	}
+	return 0;
 }
 
 void sgc_cache_flush_all(void)

@@ -28,6 +28,7 @@
 #error "src/cache.h is internal to spangc; include <gc.h> instead"
 #endif
 
+#include "heap.h"
 #include "span.h"
 
 #define SGC_CACHE_USED_WORDS ((SGC_NUM_SPAN_CLASSES + 63) / 64)
@@ -51,6 +52,7 @@ struct sgc_cache {
 	volatile int pending;
 	struct sgc_cache *next_all, *prev_all;
 	size_t bytes_cached; /* bytes of free slots in the spans held */
+	struct sgc_pcache pcache; /* free pages for new spans (heap.h) */
 	void *thread;        /* the owning thread's record (thread.h) */
 };
 
@@ -105,6 +107,14 @@ SGC_HIDDEN int sgc_cache_refill(struct sgc_cache *c, unsigned spc);
 
 /* Return every span the cache holds to its central. */
 SGC_HIDDEN void sgc_cache_release_all(struct sgc_cache *c);
+
+/* The verifier's view of the page caches: with the world stopped, between
+ * sgc_cache_lock_all and sgc_cache_unlock_all (which hold the lock of the
+ * list of caches: take it before the heap lock), whether the page at addr
+ * is in a thread's page cache. */
+SGC_HIDDEN void sgc_cache_lock_all(void);
+SGC_HIDDEN void sgc_cache_unlock_all(void);
+SGC_HIDDEN int sgc_cache_page_cached(uintptr_t addr);
 
 /* Release the spans of every thread's cache.  World stopped. */
 SGC_HIDDEN void sgc_cache_flush_all(void);

@@ -26,6 +26,7 @@
  */
 #include <string.h>
 #include <gc/gc_mark.h>
+#include "cache.h"
 #include "heap.h"
 #include "init.h"
 #include "os.h"
@@ -256,12 +257,125 @@ static uintptr_t alloc_pages(size_t npages, size_t check, int flags,
 	return addr;
 }
 
+/* A span struct for [addr, addr + npages pages), set up for spanclass;
+ * NULL when the metadata cannot be had. */
+static struct sgc_span *new_span(uintptr_t addr, size_t npages,
+				 unsigned spanclass)
+{
+	struct sgc_span *s = sgc_span_alloc_struct();
+	if (s && sgc_span_init(s, addr, npages, spanclass) != 0) {
+		sgc_span_free_struct(s);
+		s = NULL;
+	}
+	return s;
+}
+
+/* Make s, new on its pages, an in-use span swept for this cycle. */
+static void publish(struct sgc_span *s, int needzero)
+{
+	sgc_sweep_note_class(s->spanclass);
+	s->needzero = (uint8_t)(needzero &&
+				sgc_kinds[sgc_spanclass_kind(s->spanclass)].zeroed);
+	set_spans(s->start, s->npages, s);
+	sgc_store_relaxed(&s->sweepgen, sgc_heap_sweepgen());
+	sgc_fetch_add(&sgc_heap.nspans, 1);
+	/* Publish: the state, then the page_in_use bit. */
+	sgc_store_release(&s->state, SGC_SPAN_IN_USE);
+	struct sgc_heap_arena *ha = sgc_arena_of(s->start);
+	sgc_bitmap_clear(ha->page_marks, sgc_arena_page_index(s->start));
+	sgc_bitmap_set(ha->page_in_use, sgc_arena_page_index(s->start));
+}
+
+/* Fill an empty page cache: the clean free pages of one group, counted
+ * in use.  0 when there are none (the caller takes the locked path,
+ * which may grow the heap).  Heap lock held. */
+static int pcache_fill(struct sgc_pcache *pc)
+{
+	struct sgc_heap *h = &sgc_heap;
+	uint64_t pages, scav;
+	uintptr_t g = sgc_pagealloc_take_group(&h->pages, &pages, &scav);
+	if (!g)
+		return 0;
+	uint64_t dirty = 0;
+	/* In address order: needs_zero raises zeroed_base as it goes. */
+	for (uint64_t m = pages; m; m &= m - 1) {
+		unsigned k = sgc_ctz64(m);
+		if (needs_zero(g + k * SGC_PAGE_SIZE, SGC_PAGE_SIZE))
+			dirty |= (uint64_t)1 << k;
+	}
+	size_t n = (size_t)sgc_popcount64(pages);
+	h->pages_in_use += n;
+	sgc_fetch_add(&h->cached_pages, n);
+	pc->group = g;
+	pc->pages = pages;
+	pc->scav = scav;
+	pc->dirty = dirty;
+	return 1;
+}
+
+/* A one-page span from the calling thread's page cache, with no heap lock
+ * (but to fill the cache); NULL when the cache has no page to give. */
+static struct sgc_span *pcache_alloc(struct sgc_pcache *pc,
+				     unsigned spanclass, int *needzero)
+{
+	if (!pc->pages) {
+		pthread_mutex_lock(&sgc_heap.lock);
+		int ok = pcache_fill(pc);
+		pthread_mutex_unlock(&sgc_heap.lock);
+		if (!ok)
+			return NULL;
+	}
+	unsigned k = sgc_ctz64(pc->pages);
+	uint64_t bit = (uint64_t)1 << k;
+	struct sgc_span *s = new_span(pc->group + k * SGC_PAGE_SIZE, 1,
+				      spanclass);
+	if (!s)
+		return NULL;
+	pc->pages &= ~bit;
+	sgc_fetch_add(&sgc_heap.cached_pages, (uintptr_t)-1);
+	*needzero = (pc->dirty & bit) && !(pc->scav & bit);
+	pc->dirty &= ~bit;
+	pc->scav &= ~bit;
+	publish(s, *needzero);
+	return s;
+}
+
+void sgc_heap_pcache_flush(struct sgc_pcache *pc)
+{
+	struct sgc_heap *h = &sgc_heap;
+	if (!pc->pages)
+		return;
+	size_t n = (size_t)sgc_popcount64(pc->pages);
+	pthread_mutex_lock(&h->lock);
+	sgc_pagealloc_return_group(&h->pages, pc->group, pc->pages, pc->scav);
+	h->pages_in_use -= n;
+	sgc_fetch_add(&h->cached_pages, -(uintptr_t)n);
+	pthread_mutex_unlock(&h->lock);
+	memset(pc, 0, sizeof *pc);
+}
+
 struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
 				     int flags, int *needzero)
 {
 	struct sgc_heap *h = &sgc_heap;
 	if (!sgc_sweep_done())
 		sgc_sweep_reclaim(npages);
+	/* Small spans of one page, on an allocating thread (in a critical
+	 * section, so not stopped half-way): from its page cache. */
+	struct sgc_cache *c = sgc_tls_cache;
+	if (c && c->critical) {
+		if (npages == 1 && sgc_spanclass_sizeclass(spanclass) != 0 &&
+		    sgc_config.page_cache) {
+			struct sgc_span *s = pcache_alloc(&c->pcache, spanclass,
+							  needzero);
+			if (s)
+				return s;
+		}
+		/* Anything larger takes the lowest run that fits, as before:
+		 * the pages this thread holds first go back, so that they
+		 * count (a heap does not grow past pages cached here). */
+		sgc_heap_pcache_flush(&c->pcache);
+	}
 	size_t check = pages_to_check(npages, spanclass, flags);
 	int black;
 	pthread_mutex_lock(&h->lock);
@@ -270,29 +384,17 @@ struct sgc_span *sgc_heap_alloc_span(size_t npages, unsigned spanclass,
 		pthread_mutex_unlock(&h->lock);
 		return NULL;
 	}
-	struct sgc_span *s = sgc_span_alloc_struct();
-	if (!s || sgc_span_init(s, addr, npages, spanclass) != 0) {
-		if (s)
-			sgc_span_free_struct(s);
+	struct sgc_span *s = new_span(addr, npages, spanclass);
+	if (!s) {
 		sgc_pagealloc_free(&h->pages, addr, npages);
 		pthread_mutex_unlock(&h->lock);
 		return NULL;
 	}
-	sgc_sweep_note_class(spanclass);
 	int scavenged = sgc_pagealloc_take_scavenged(&h->pages, addr, npages);
 	int dirty = needs_zero(addr, npages * SGC_PAGE_SIZE);
 	*needzero = dirty && !scavenged;
-	s->needzero = (uint8_t)(*needzero &&
-				sgc_kinds[sgc_spanclass_kind(spanclass)].zeroed);
-	set_spans(addr, npages, s);
-	sgc_store_relaxed(&s->sweepgen, sgc_heap_sweepgen());
 	h->pages_in_use += npages;
-	sgc_fetch_add(&h->nspans, 1);
-	/* Publish: the state, then the page_in_use bit. */
-	sgc_store_release(&s->state, SGC_SPAN_IN_USE);
-	struct sgc_heap_arena *ha = sgc_arena_of(addr);
-	sgc_bitmap_clear(ha->page_marks, sgc_arena_page_index(addr));
-	sgc_bitmap_set(ha->page_in_use, sgc_arena_page_index(addr));
+	publish(s, *needzero);
 	pthread_mutex_unlock(&h->lock);
 	if (black && sgc_spanclass_sizeclass(spanclass) == 0)
 		warn_black(npages);
@@ -369,8 +471,9 @@ size_t sgc_heap_free_bytes(void)
 {
 	size_t free_pages = sgc_load_relaxed(&sgc_heap.pages.free_pages);
 	size_t scav = sgc_load_relaxed(&sgc_heap.pages.scav_pages);
-	return (free_pages - (scav < free_pages ? scav : free_pages)) *
-	       SGC_PAGE_SIZE;
+	/* Pages in page caches are free too, though counted in use. */
+	return (free_pages - (scav < free_pages ? scav : free_pages) +
+		sgc_load_relaxed(&sgc_heap.cached_pages)) * SGC_PAGE_SIZE;
 }
 
 /* Pages handed back to the system since start (trace.c); atomic. */

@@ -9,15 +9,26 @@
  * window is placed).  Spans are carved from that range by the page
  * allocator.
  *
- * Invariants: a page of [base, end) is either in exactly one in-use span
- * (its pagealloc bit set, its spans[] entry pointing at that span) or
- * free (bit clear); pages_in_use is the sum of the in-use spans' npages.
+ * Page caches (Go's pageCache): each thread's cache holds up to 64 pages
+ * of one aligned group, taken from the page allocator at once (one heap
+ * lock for up to 64 spans), and makes one-page spans from them with no
+ * heap lock: span turnover, the allocation slow path, then costs the
+ * metadata lock (span.c) and not the page allocator's search.  The pages
+ * taken are off the black lists, so any kind may use them; the lists
+ * change only in a mark, and every cache gives its pages back when the
+ * world stops for one (sgc_cache_flush_all).
  *
- * Locks: the heap lock guards the page allocator, the span-struct
- * allocator, end, reserved_end, pages_in_use and zeroed_base.  Order: a
- * central's lock may be held when taking the heap lock, never the
- * reverse; the gcbits lock may be taken with the heap lock held.
- * sweepgen is atomic.
+ * Invariants: a page of [base, end) is either in exactly one in-use span
+ * (its pagealloc bit set, its spans[] entry pointing at that span), or
+ * in a thread's page cache (bit set, not a span), or free (bit clear);
+ * pages_in_use is the sum of the in-use spans' npages plus cached_pages,
+ * the pages the page caches hold.
+ *
+ * Locks: the heap lock guards the page allocator, end, reserved_end,
+ * pages_in_use and zeroed_base.  Order: a central's lock may be held when
+ * taking the heap lock, never the reverse; the gcbits lock and the
+ * metadata lock (span.c) may be taken with the heap lock held.  sweepgen
+ * and cached_pages are atomic.
  */
 #ifndef SGC_HEAP_H
 #define SGC_HEAP_H
@@ -43,6 +54,7 @@ struct sgc_heap {
 	uintptr_t end;            /* end of the managed range; heap lock */
 	size_t max_bytes;         /* GC_set_max_heap_size; 0 = no limit */
 	size_t pages_in_use;      /* heap lock */
+	sgc_atomic_word cached_pages; /* atomic: in page caches */
 	sgc_atomic_word sweepgen; /* atomic */
 	sgc_atomic_word nspans;   /* atomic: spans in use */
 };
@@ -104,6 +116,19 @@ SGC_HIDDEN void sgc_heap_black_list_word(uintptr_t w);
 
 /* Times a large object had to be put on black-listed pages. */
 SGC_HIDDEN size_t sgc_heap_black_fallbacks(void);
+
+/* A thread's page cache (heap.h; in its sgc_cache): the pages of group
+ * it holds, and which of them were returned to the system (read as zero)
+ * and which may hold old data.  Its thread alone touches it, inside a
+ * critical section, and the collector with the world stopped. */
+struct sgc_pcache {
+	uintptr_t group; /* 64 pages, aligned to 64 pages of the heap */
+	uint64_t pages, scav, dirty;
+};
+
+/* Give the pages of pc back to the page allocator.  Takes the heap lock
+ * (none when pc is empty). */
+SGC_HIDDEN void sgc_heap_pcache_flush(struct sgc_pcache *pc);
 
 /* Give an in-use span's pages back; the span must be claimed by the caller
  * and on no central list.  Takes the heap lock. */

@@ -97,6 +97,8 @@ static void read_environment(void)
 	sgc_config.verify = v && v[0] && v[0] != '0';
 	v = getenv("SPANGC_SPAN_QUEUE");
 	sgc_config.span_queue = !v || !v[0] || v[0] != '0';
+	v = getenv("SPANGC_PAGE_CACHE");
+	sgc_config.page_cache = !v || !v[0] || v[0] != '0';
 	v = getenv("SPANGC_NO_BLACKLIST");
 	if (v && v[0] && v[0] != '0')
 		sgc_heap_black_listing = 0;

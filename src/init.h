@@ -25,6 +25,7 @@ struct sgc_config {
 	int checkmark;   /* SPANGC_CHECKMARK=1: check each mark (checkmark.h) */
 	int verify;      /* SPANGC_VERIFY=1: verify the heap after each cycle */
 	int span_queue;  /* SPANGC_SPAN_QUEUE=0: mark object by object only */
+	int page_cache;  /* SPANGC_PAGE_CACHE=0: no per-thread page caches */
 };
 
 /* What the background thread does.  Sweeping there is off by default: on

@@ -360,6 +360,45 @@ uintptr_t sgc_pagealloc_alloc_clean(struct sgc_pagealloc *pa, size_t npages,
 	return 0;
 }
 
+uintptr_t sgc_pagealloc_take_group(struct sgc_pagealloc *pa, uint64_t *pages,
+				   uint64_t *scav)
+{
+	if (!pa->free_pages)
+		return 0;
+	size_t i = first_clean(pa, pa->first_free * SGC_CHUNK_PAGES);
+	if (i == SIZE_MAX)
+		return 0;
+	size_t k = i / 64;
+	/* Pages past npages read as in use (pagealloc.h): never taken. */
+	uint64_t take = ~(pa->bits[k] | black_word(pa, k));
+	pa->bits[k] |= take;
+	update_chunk(pa, k / SGC_CHUNK_WORDS);
+	add_free(pa, -(size_t)__builtin_popcountll(take));
+	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
+	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
+		pa->first_free++;
+	*scav = pa->scav[k] & take;
+	pa->scav[k] &= ~*scav;
+	add_scav(pa, -(size_t)__builtin_popcountll(*scav));
+	*pages = take;
+	return pa->base + (uintptr_t)k * 64 * SGC_PAGE_SIZE;
+}
+
+void sgc_pagealloc_return_group(struct sgc_pagealloc *pa, uintptr_t group,
+				uint64_t pages, uint64_t scav)
+{
+	size_t k = (group - pa->base) / SGC_PAGE_SIZE / 64;
+	SGC_CHECK(group >= pa->base && k * 64 < pa->npages &&
+		  (pa->bits[k] & pages) == pages && (scav & ~pages) == 0);
+	pa->bits[k] &= ~pages;
+	update_chunk(pa, k / SGC_CHUNK_WORDS);
+	add_free(pa, (size_t)__builtin_popcountll(pages));
+	pa->scav[k] |= scav;
+	add_scav(pa, (size_t)__builtin_popcountll(scav));
+	if (k / SGC_CHUNK_WORDS < pa->first_free)
+		pa->first_free = k / SGC_CHUNK_WORDS;
+}
+
 void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
 {
 	size_t i = (addr - pa->base) / SGC_PAGE_SIZE;

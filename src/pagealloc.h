@@ -76,6 +76,22 @@ SGC_HIDDEN void sgc_pagealloc_grow(struct sgc_pagealloc *pa, size_t npages);
 SGC_HIDDEN uintptr_t sgc_pagealloc_alloc(struct sgc_pagealloc *pa,
 					 size_t npages);
 
+/* For a thread's page cache (heap.h): the free pages, on neither black
+ * list, of the aligned group of 64 pages that holds the first such page,
+ * all marked in use at once.  Returns the group's address and sets *pages
+ * (bit k for page k of the group) and *scav (those of them that were
+ * returned to the system, whose scavenged bits are taken); 0 when no free
+ * page is clean. */
+SGC_HIDDEN uintptr_t sgc_pagealloc_take_group(struct sgc_pagealloc *pa,
+					      uint64_t *pages,
+					      uint64_t *scav);
+
+/* Give back pages of a group taken so, unused: pages free again, scav
+ * (a subset) still returned to the system. */
+SGC_HIDDEN void sgc_pagealloc_return_group(struct sgc_pagealloc *pa,
+					   uintptr_t group, uint64_t pages,
+					   uint64_t scav);
+
 /* Mark the pages of [addr, addr + npages pages) free. */
 SGC_HIDDEN void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr,
 				   size_t npages);

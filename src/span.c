@@ -5,7 +5,12 @@
  * system, carved into structs, recycled through a free list and never
  * returned, so that a stale span pointer read from an arena's spans[]
  * always points at a readable struct whose state says what it is.
+ *
+ * Span structs and mark bytes have a lock of their own, the metadata
+ * lock, a leaf held for a few instructions: a span made from a thread's
+ * page cache (heap.h) takes it and not the heap lock.
  */
+#include <pthread.h>
 #include <string.h>
 #include "gcbits.h"
 #include "os.h"
@@ -42,11 +47,13 @@ int sgc_kind_new(int scanned, int zeroed)
 #define HUGE_BLOCK ((size_t)2 << 20)
 #define SMALL_BLOCKS 32
 
+static pthread_mutex_t meta_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* A block for span structs or mark bytes.  Past the first SMALL_BLOCKS
  * (2 MiB of metadata, a heap of some 50 MiB), blocks are cut from 2 MiB
  * huge pages: the mark touches a span struct and a mark byte for every
  * pointer, and over a large heap those would otherwise cost a TLB miss
- * each.  Heap lock held. */
+ * each.  Metadata lock held. */
 static void *meta_block(void)
 {
 	static unsigned given;
@@ -73,19 +80,23 @@ static char *fix_cur, *fix_end;
 
 struct sgc_span *sgc_span_alloc_struct(void)
 {
+	pthread_mutex_lock(&meta_lock);
 	struct sgc_span *s = free_structs;
 	if (s) {
 		free_structs = s->next;
 	} else {
 		if (fix_cur == NULL || fix_cur + sizeof *s > fix_end) {
 			fix_cur = meta_block();
-			if (!fix_cur)
+			if (!fix_cur) {
+				pthread_mutex_unlock(&meta_lock);
 				return NULL;
+			}
 			fix_end = fix_cur + FIX_BLOCK;
 		}
 		s = (struct sgc_span *)fix_cur;
 		fix_cur += sizeof *s;
 	}
+	pthread_mutex_unlock(&meta_lock);
 	/* The state stays dead until the heap publishes the span. */
 	sgc_store_relaxed(&s->state, SGC_SPAN_DEAD);
 	s->gcmarks = NULL;
@@ -94,7 +105,7 @@ struct sgc_span *sgc_span_alloc_struct(void)
 
 /* Mark bytes and the span queue's words (sgc_span_meta_bytes): 64 KiB
  * blocks carved into runs of whole cache lines, one free list per size
- * (2 to 19 lines).  Heap lock held. */
+ * (2 to 19 lines).  Zeroed; NULL when the system refuses memory. */
 #define MARKS_MAX_LINES 19
 static void *free_marks[MARKS_MAX_LINES + 1];
 static char *marks_cur, *marks_end;
@@ -104,23 +115,26 @@ static uint8_t *marks_alloc(uint32_t nelems)
 	size_t bytes = sgc_span_meta_bytes(nelems);
 	size_t lines = bytes / 64;
 	SGC_CHECK(lines >= 1 && lines <= MARKS_MAX_LINES);
+	pthread_mutex_lock(&meta_lock);
 	uint8_t *p = free_marks[lines];
 	if (p) {
 		free_marks[lines] = *(void **)p;
+		pthread_mutex_unlock(&meta_lock);
 		memset(p, 0, bytes);
 		return p;
 	}
 	if (marks_cur == NULL || marks_cur + bytes > marks_end) {
-		marks_cur = meta_block();
-		if (!marks_cur)
-			return NULL;
-		marks_end = marks_cur + FIX_BLOCK;
+		marks_cur = meta_block(); /* fresh from the system: zero */
+		marks_end = marks_cur ? marks_cur + FIX_BLOCK : NULL;
 	}
 	p = (uint8_t *)marks_cur;
-	marks_cur += bytes;
+	if (p)
+		marks_cur += bytes;
+	pthread_mutex_unlock(&meta_lock);
 	return p;
 }
 
+/* Metadata lock held. */
 static void marks_free(uint8_t *p, uint32_t nelems)
 {
 	size_t lines = sgc_span_meta_bytes(nelems) / 64;
@@ -131,12 +145,14 @@ static void marks_free(uint8_t *p, uint32_t nelems)
 void sgc_span_free_struct(struct sgc_span *s)
 {
 	sgc_store_release(&s->state, SGC_SPAN_DEAD);
+	pthread_mutex_lock(&meta_lock);
 	if (s->gcmarks) {
 		marks_free(s->gcmarks, s->nelems);
 		s->gcmarks = NULL;
 	}
 	s->next = free_structs;
 	free_structs = s;
+	pthread_mutex_unlock(&meta_lock);
 }
 
 int sgc_span_init(struct sgc_span *s, uintptr_t start, size_t npages,

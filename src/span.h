@@ -190,8 +190,8 @@ struct sgc_obj {
 	uint32_t index;
 };
 
-/* Fixed-size allocator for span structs.  Heap lock held.  Freeing a
- * struct frees its mark bytes. */
+/* Fixed-size allocator for span structs, under the metadata lock (span.c;
+ * any other lock may be held).  Freeing a struct frees its mark bytes. */
 SGC_HIDDEN struct sgc_span *sgc_span_alloc_struct(void);
 SGC_HIDDEN void sgc_span_free_struct(struct sgc_span *s);
 

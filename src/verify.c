@@ -2,6 +2,7 @@
  * verify.c: the heap verifier (see verify.h).
  */
 #include <spangc.h>
+#include "cache.h"
 #include "central.h"
 #include "heap.h"
 #include "init.h"
@@ -85,7 +86,8 @@ static void check_span(struct sgc_span *s, uintptr_t sg, size_t *cached)
 }
 
 /* Walk the managed range; returns the number of in-use spans found. */
-static size_t check_pages(uintptr_t sg, size_t *pages, size_t *cached)
+static size_t check_pages(uintptr_t sg, size_t *pages, size_t *cached,
+			  size_t *cached_pages)
 {
 	struct sgc_heap *h = &sgc_heap;
 	size_t spans = 0;
@@ -108,8 +110,15 @@ static size_t check_pages(uintptr_t sg, size_t *pages, size_t *cached)
 		struct sgc_span *s = sgc_span_of(a);
 		if (!s || sgc_load_relaxed(&s->state) != SGC_SPAN_IN_USE ||
 		    s->start != a) {
-			BAD("page %p in use but not the start of an in-use span",
-			    (void *)a);
+			if (!sgc_cache_page_cached(a))
+				BAD("page %p in use but neither the start of an"
+				    " in-use span nor in a page cache",
+				    (void *)a);
+			else if (sgc_bitmap_test(ha->page_in_use, pg))
+				BAD("cached page %p has its page_in_use bit",
+				    (void *)a);
+			else
+				(*cached_pages)++;
 			a += SGC_PAGE_SIZE;
 			continue;
 		}
@@ -191,17 +200,24 @@ static int verify_stopped(void)
 {
 	problems = 0;
 	uintptr_t sg = sgc_heap_sweepgen();
-	size_t pages = 0, cached = 0;
+	size_t pages = 0, cached = 0, cached_pages = 0;
+	sgc_cache_lock_all();
 	pthread_mutex_lock(&sgc_heap.lock);
-	size_t spans = check_pages(sg, &pages, &cached);
+	size_t spans = check_pages(sg, &pages, &cached, &cached_pages);
 	check_pagealloc();
-	if (pages != sgc_heap.pages_in_use)
-		BAD("pages_in_use %zu, spans hold %zu", sgc_heap.pages_in_use, pages);
+	if (cached_pages != sgc_load_relaxed(&sgc_heap.cached_pages))
+		BAD("cached_pages %lu, page caches hold %zu",
+		    (unsigned long)sgc_load_relaxed(&sgc_heap.cached_pages),
+		    cached_pages);
+	if (pages + cached_pages != sgc_heap.pages_in_use)
+		BAD("pages_in_use %zu, spans hold %zu and page caches %zu",
+		    sgc_heap.pages_in_use, pages, cached_pages);
 	if (spans != sgc_load_relaxed(&sgc_heap.nspans))
 		BAD("nspans %lu, found %zu",
 		    (unsigned long)sgc_load_relaxed(&sgc_heap.nspans), spans);
 	pthread_mutex_unlock(&sgc_heap.lock);
 	size_t listed = check_centrals();
+	sgc_cache_unlock_all();
 	if (listed + cached != spans)
 		BAD("%zu spans listed + %zu cached, %zu in use", listed, cached,
 		    spans);

@@ -16,7 +16,9 @@
 
 #include "cache.h"
 #include "central.h"
+#include "collect.h"
 #include "heap.h"
+#include "init.h"
 #include "pacer.h"
 #include "span.h"
 #include "testutil.h"
@@ -350,6 +352,140 @@ START_TEST(test_threads_disjoint)
 }
 END_TEST
 
+/* ---- Page caches (heap.h) ---- */
+
+/* Allocate 64-byte objects until a new span had to be made; that span. */
+static struct sgc_span *new_span_64(void)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	unsigned spc = class_of(64, SGC_KIND_NORMAL);
+	struct sgc_span *first = NULL;
+	for (;;) {
+		ck_assert_ptr_nonnull(GC_malloc(63));
+		struct sgc_span *s = c->alloc[spc];
+		if (first && s != first && s->alloc_count == 1 &&
+		    s->free_index == 1)
+			return s;
+		if (!first)
+			first = s;
+	}
+}
+
+static int pcache_holds(const struct sgc_pcache *pc, uintptr_t a)
+{
+	uintptr_t k = (a - pc->group) / SGC_PAGE_SIZE;
+	return a >= pc->group && k < 64 && ((pc->pages >> k) & 1);
+}
+
+/* New one-page spans come from the thread's page cache: pages of one
+ * group, each leaving the cache as it becomes a span; the verifier
+ * counts the pages still cached; a collection gives them back. */
+START_TEST(test_page_cache_spans)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	ck_assert_int_eq(sgc_config.page_cache, 1);
+	GC_disable();
+	struct sgc_span *s = new_span_64();
+	const struct sgc_pcache *pc = &c->pcache;
+	ck_assert_uint_ne(pc->group, 0);
+	ck_assert_uint_eq(s->npages, 1);
+	ck_assert_uint_ge(s->start, pc->group);
+	ck_assert_uint_lt(s->start, pc->group + 64 * SGC_PAGE_SIZE);
+	ck_assert(!pcache_holds(pc, s->start));
+	uint64_t before = pc->pages;
+	ck_assert_uint_ne(before, 0);
+	struct sgc_span *t = new_span_64();
+	/* The next span takes the cache's lowest page. */
+	ck_assert_uint_eq(t->start, pc->group + (uintptr_t)sgc_ctz64(before) *
+						  SGC_PAGE_SIZE);
+	ck_assert_uint_eq(pc->pages, before & (before - 1));
+	ck_assert_uint_eq(sgc_load_relaxed(&sgc_heap.cached_pages),
+			  sgc_popcount64(pc->pages));
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	/* A cached page counted wrong is a broken invariant. */
+	sgc_fetch_add(&sgc_heap.cached_pages, 1);
+	ck_assert_int_gt(sgc_verify_heap(), 0);
+	sgc_fetch_add(&sgc_heap.cached_pages, (uintptr_t)-1);
+	GC_enable();
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 1);
+	ck_assert_uint_eq(pc->pages, 0);
+	ck_assert_uint_eq(sgc_load_relaxed(&sgc_heap.cached_pages), 0);
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+}
+END_TEST
+
+static volatile uintptr_t g_root_word;
+
+/* A page a root word points into is black-listed in the mark, and no
+ * page cache takes it afterwards (for any kind). */
+START_TEST(test_page_cache_skips_black)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	const struct sgc_pcache *pc = &c->pcache;
+	ck_assert_int_eq(sgc_heap_black_listing, 1);
+	(void)new_span_64();
+	ck_assert_uint_ne(pc->pages, 0);
+	/* The highest cached page: free once the stop gives it back. */
+	uintptr_t page = pc->group + (63 - (uintptr_t)__builtin_clzll(pc->pages)) *
+					     SGC_PAGE_SIZE;
+	g_root_word = page + 100;
+	ck_assert_int_eq(sgc_collect(SGC_REASON_EXPLICIT), 1);
+	size_t i = (page - sgc_heap.base) / SGC_PAGE_SIZE;
+	ck_assert_int_eq(sgc_pagealloc_is_black(&sgc_heap.pages, i), 1);
+	ck_assert_int_eq(sgc_pagealloc_in_use(&sgc_heap.pages, i), 0);
+	GC_disable();
+	for (int n = 0; n < 100; n++) {
+		struct sgc_span *s = new_span_64();
+		ck_assert_uint_ne(s->start, page);
+		ck_assert(!pcache_holds(pc, page));
+	}
+	GC_enable();
+	g_root_word = 0;
+}
+END_TEST
+
+/* A thread's cached pages go back when it exits. */
+static void *make_spans(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 3; i++)
+		(void)new_span_64();
+	return sgc_tls_cache->pcache.pages ? arg : NULL;
+}
+
+START_TEST(test_page_cache_thread_exit)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	int tag;
+	void *ret;
+	pthread_t t;
+	GC_disable();
+	ck_assert_int_eq(pthread_create(&t, NULL, make_spans, &tag), 0);
+	ck_assert_int_eq(pthread_join(t, &ret), 0);
+	ck_assert_ptr_eq(ret, &tag); /* it had pages cached */
+	ck_assert_uint_eq(sgc_load_relaxed(&sgc_heap.cached_pages),
+			  sgc_popcount64(c->pcache.pages));
+	ck_assert_int_eq(sgc_verify_heap(), 0);
+	GC_enable();
+}
+END_TEST
+
+/* SPANGC_PAGE_CACHE=0: spans come from the page allocator directly. */
+START_TEST(test_page_cache_off)
+{
+	struct sgc_cache *c = sgc_cache_get();
+	sgc_config.page_cache = 0;
+	sgc_heap_pcache_flush(&c->pcache);
+	GC_disable();
+	for (int n = 0; n < 10; n++)
+		(void)new_span_64();
+	ck_assert_uint_eq(c->pcache.pages, 0);
+	ck_assert_uint_eq(sgc_load_relaxed(&sgc_heap.cached_pages), 0);
+	GC_enable();
+	sgc_config.page_cache = 1;
+}
+END_TEST
+
 Suite *make_cache_suite(void)
 {
 	Suite *s = suite_create("cache");
@@ -365,6 +501,14 @@ Suite *make_cache_suite(void)
 	sgc_test_fixture(tc);
 	tcase_add_test(tc, test_thread_exit_releases);
 	tcase_add_test(tc, test_threads_disjoint);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("pages");
+	sgc_test_fixture(tc);
+	tcase_add_test(tc, test_page_cache_spans);
+	tcase_add_test(tc, test_page_cache_skips_black);
+	tcase_add_test(tc, test_page_cache_thread_exit);
+	tcase_add_test(tc, test_page_cache_off);
 	suite_add_tcase(s, tc);
 	return s;
 }
