@@ -69,9 +69,6 @@
  *    (give_span).
  *  - The queue is LIFO, like the object stack; a FIFO, as Go's, was
  *    slower on trees, whose subtrees are allocated together.
- * For now only a lone marker marks by spans (sgc_mark_phase): with
- * several, a ThreadSanitizer run once left a reachable object unmarked,
- * and the cause is not found yet.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -1018,10 +1015,7 @@ void sgc_mark_phase(struct sgc_mark_result *out)
 	    SGC_PARALLEL_MARK_MIN_LIVE)
 		nmarkers = 1;
 	last_markers = nmarkers;
-	/* Several markers push objects for now: with the span queue on for
-	 * them, a ThreadSanitizer run of check_checkmark once found a
-	 * reachable object unmarked (doc/performance.md). */
-	span_queue_on = sgc_config.span_queue && nmarkers == 1;
+	span_queue_on = sgc_config.span_queue;
 	for (unsigned i = 0; i < nmarkers; i++) {
 		markers[i].id = i + 1;
 		memset(&markers[i].res, 0, sizeof markers[i].res);
