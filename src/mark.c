@@ -128,6 +128,7 @@ struct marker {
 
 size_t sgc_mark_segment_limit;
 size_t sgc_mark_spanq_limit;
+sgc_atomic_word sgc_mark_spanq_refused;
 
 static struct marker markers[SGC_MAX_MARKERS];
 static unsigned nmarkers = 1;        /* markers of the current phase */
@@ -442,11 +443,13 @@ static SGC_ALWAYS_INLINE uintptr_t count_live(struct marker *m,
 static SGC_NOINLINE int grow_spanq(struct marker *m)
 {
 	size_t cap = m->spanq_cap ? 2 * m->spanq_cap : 1024;
-	if (sgc_mark_spanq_limit && cap > sgc_mark_spanq_limit)
+	struct sgc_span **q = NULL;
+	if (!sgc_mark_spanq_limit || cap <= sgc_mark_spanq_limit)
+		q = sgc_os_alloc(cap * sizeof *q);
+	if (!q) {
+		sgc_fetch_add(&sgc_mark_spanq_refused, 1);
 		return 0;
-	struct sgc_span **q = sgc_os_alloc(cap * sizeof *q);
-	if (!q)
-		return 0;
+	}
 	if (m->spanq) {
 		memcpy(q, m->spanq, m->nspanq * sizeof *q);
 		sgc_os_free(m->spanq, m->spanq_cap * sizeof *q);

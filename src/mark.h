@@ -66,8 +66,10 @@ struct sgc_mark_result {
  * limit).  Lower it to exercise the overflow path. */
 SGC_HIDDEN extern size_t sgc_mark_segment_limit;
 /* Test knob: the most spans a marker's span queue may hold (0 = no
- * limit); past it, objects are pushed one by one. */
+ * limit); past it, objects are pushed one by one.  sgc_mark_spanq_refused
+ * counts the times a queue could not grow (atomic). */
 SGC_HIDDEN extern size_t sgc_mark_spanq_limit;
+SGC_HIDDEN extern sgc_atomic_word sgc_mark_spanq_refused;
 
 /* Mark-stack segments in existence (in use or kept for reuse), and the
  * most in use at once during the last cycle. */
