@@ -119,6 +119,8 @@ int sgc_collect(enum sgc_collect_reason why)
 	 * mark alone.  What the threads' caches still hold is swept below. */
 	sgc_sweep_finish();
 	sgc_mark_start_helpers(); /* before the stop: it allocates */
+	if (sgc_config.background != SGC_BACKGROUND_NONE)
+		sgc_sweep_start_background(); /* the same */
 	sgc_stats_event(GC_EVENT_PRE_STOP_WORLD);
 	uint64_t t0 = sgc_os_nanotime();
 	sgc_roots_stop_world();

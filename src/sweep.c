@@ -511,14 +511,8 @@ static void *bg_main(void *arg)
 	return NULL;
 }
 
-void sgc_sweep_background(void)
+void sgc_sweep_start_background(void)
 {
-	/* Inside a critical section: a GC_suspend_thread that signals this
-	 * thread while it holds bg_lock takes effect once it has let go, as
-	 * a suspended holder would block every later collection. */
-	struct sgc_cache *c = sgc_tls_cache;
-	if (c)
-		sgc_critical_enter(c);
 	sgc_lock_stoppable(&bg_lock);
 	if (!bg_started) {
 		pthread_t t;
@@ -531,6 +525,18 @@ void sgc_sweep_background(void)
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	pthread_mutex_unlock(&bg_lock);
+}
+
+void sgc_sweep_background(void)
+{
+	/* Inside a critical section: a GC_suspend_thread that signals this
+	 * thread while it holds bg_lock takes effect once it has let go, as
+	 * a suspended holder would block every later collection. */
+	struct sgc_cache *c = sgc_tls_cache;
+	if (c)
+		sgc_critical_enter(c);
+	sgc_lock_stoppable(&bg_lock);
 	bg_gen++;
 	/* A thread waiting on its quiet timer sees the cycle when the timer
 	 * ends (it only needs to know that one came); waking it for each

@@ -90,10 +90,18 @@ SGC_HIDDEN void sgc_sweep_pay(void);
  * or the heap was walked once this cycle. */
 SGC_HIDDEN void sgc_sweep_reclaim(size_t npages);
 
-/* Wake the background thread (starting it the first time): it sweeps
- * what the allocators leave, if configured to, then returns free memory
- * beyond the heap's goal to the system.  Called at the end of each
- * cycle. */
+/* Start the background thread if it is not running.  World lock held,
+ * world running, not in a critical section: pthread_create may wait for
+ * a lock of the C library (its stack cache's) held by another thread,
+ * which must then be free to run.  Created at the end of a cycle, inside
+ * a critical section and with signals blocked, it deadlocked so against
+ * another thread's collection: that thread had stopped the holder of the
+ * stack cache's lock, and waited for the creator, which could not stop. */
+SGC_HIDDEN void sgc_sweep_start_background(void);
+
+/* Wake the background thread: it sweeps what the allocators leave, if
+ * configured to, then returns free memory beyond the heap's goal to the
+ * system.  Called at the end of each cycle. */
 SGC_HIDDEN void sgc_sweep_background(void);
 
 /* Forget the background sweeper in the child of a fork. */
