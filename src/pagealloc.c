@@ -232,15 +232,30 @@ static long find_from(const struct sgc_pagealloc *pa, size_t from,
 	return -1;
 }
 
+/* n pages were just marked in use: count them, and move first_free past
+ * the chunks left with no free page. */
+static void note_taken(struct sgc_pagealloc *pa, size_t n)
+{
+	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
+	add_free(pa, -n);
+	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
+		pa->first_free++;
+}
+
+/* n pages from page i on were just marked free. */
+static void note_freed(struct sgc_pagealloc *pa, size_t i, size_t n)
+{
+	add_free(pa, n);
+	if (i / SGC_CHUNK_PAGES < pa->first_free)
+		pa->first_free = i / SGC_CHUNK_PAGES;
+}
+
 /* Mark [found, found + npages) in use and advance first_free. */
 static uintptr_t take_run(struct sgc_pagealloc *pa, size_t found,
 			  size_t npages)
 {
-	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
 	set_range(pa, found, npages, 1);
-	add_free(pa, -npages);
-	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
-		pa->first_free++;
+	note_taken(pa, npages);
 	return pa->base + (uintptr_t)found * SGC_PAGE_SIZE;
 }
 
@@ -373,10 +388,7 @@ uintptr_t sgc_pagealloc_take_group(struct sgc_pagealloc *pa, uint64_t *pages,
 	uint64_t take = ~(pa->bits[k] | black_word(pa, k));
 	pa->bits[k] |= take;
 	update_chunk(pa, k / SGC_CHUNK_WORDS);
-	add_free(pa, -(size_t)__builtin_popcountll(take));
-	size_t nchunks = sgc_round_up(pa->npages, SGC_CHUNK_PAGES) / SGC_CHUNK_PAGES;
-	while (pa->first_free < nchunks && pa->sums[pa->first_free].max == 0)
-		pa->first_free++;
+	note_taken(pa, (size_t)__builtin_popcountll(take));
 	*scav = pa->scav[k] & take;
 	pa->scav[k] &= ~*scav;
 	add_scav(pa, -(size_t)__builtin_popcountll(*scav));
@@ -392,11 +404,9 @@ void sgc_pagealloc_return_group(struct sgc_pagealloc *pa, uintptr_t group,
 		  (pa->bits[k] & pages) == pages && (scav & ~pages) == 0);
 	pa->bits[k] &= ~pages;
 	update_chunk(pa, k / SGC_CHUNK_WORDS);
-	add_free(pa, (size_t)__builtin_popcountll(pages));
+	note_freed(pa, k * 64, (size_t)__builtin_popcountll(pages));
 	pa->scav[k] |= scav;
 	add_scav(pa, (size_t)__builtin_popcountll(scav));
-	if (k / SGC_CHUNK_WORDS < pa->first_free)
-		pa->first_free = k / SGC_CHUNK_WORDS;
 }
 
 void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
@@ -406,9 +416,7 @@ void sgc_pagealloc_free(struct sgc_pagealloc *pa, uintptr_t addr, size_t npages)
 	for (size_t k = 0; SGC_DEBUG && k < npages; k++)
 		SGC_ASSERT(sgc_pagealloc_in_use(pa, i + k));
 	set_range(pa, i, npages, 0);
-	add_free(pa, npages);
-	if (i / SGC_CHUNK_PAGES < pa->first_free)
-		pa->first_free = i / SGC_CHUNK_PAGES;
+	note_freed(pa, i, npages);
 }
 
 size_t sgc_pagealloc_free_tail(const struct sgc_pagealloc *pa)
